@@ -1,0 +1,78 @@
+# vdswipe: build and test.
+#
+#   make            build the module for every installed kernel, the
+#                   library, the tool and the selftests
+#   make demo       install what is missing, build, boot a VM and show
+#                   vdswipe at work on a ramdisk
+#   make check      install what is missing and run every test on every
+#                   supported kernel; ends with "N passed, N failed"
+#   make deps       only install what is missing (apt-get, as root)
+#
+# KVERS selects kernels by version prefix, e.g. KVERS="6.12"; the default is
+# every kernel with a /boot/vmlinuz-VER and /lib/modules/VER/build.
+
+TOP	:= $(CURDIR)
+BUILD	:= $(TOP)/build
+KVERS	?=
+KERNELS	 = $(shell $(TOP)/tools/vm/kernels $(KVERS))
+KTOOLS	:= $(BUILD)/kernel-tools
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+all: modules lib tools selftests
+
+deps:
+	@$(TOP)/scripts/deps
+
+kernel-tools:
+	@$(TOP)/scripts/extract-kernel-tools $(KTOOLS)
+
+modules:
+	@for v in $(KERNELS); do \
+		echo "  KMOD    $$v"; \
+		$(TOP)/scripts/build-kmod $$v || exit 1; \
+	done
+
+sparse:
+	@for v in $(KERNELS); do \
+		echo "  SPARSE  $$v"; \
+		$(TOP)/scripts/build-kmod $$v C=2 || exit 1; \
+	done
+
+checkpatch: kernel-tools
+	@perl $(KTOOLS)/scripts/checkpatch.pl --no-tree --terse \
+		--ignore FILE_PATH_CHANGES -f \
+		$(TOP)/kmod/*.c $(TOP)/kmod/*.h $(TOP)/include/uapi/linux/*.h
+
+lib:
+	@if [ -f $(TOP)/lib/CMakeLists.txt ]; then \
+		cmake -S $(TOP)/lib -B $(BUILD)/lib $(CMAKE_FLAGS) >/dev/null && \
+		cmake --build $(BUILD)/lib -j2; \
+	fi
+
+tools: lib
+	@if [ -f $(TOP)/tools/vdswipe/Makefile ]; then \
+		$(MAKE) -s -C $(TOP)/tools/vdswipe OUTPUT=$(BUILD)/tools \
+			LIBVDSWIPE_DIR=$(BUILD)/lib; \
+	fi
+
+selftests: kernel-tools lib
+	@if [ -f $(TOP)/selftests/vdswipe/Makefile ]; then \
+		$(MAKE) -s -C $(TOP)/selftests/vdswipe KSFT_DIR=$(KTOOLS)/ksft \
+			OUTPUT=$(BUILD)/selftests \
+			$(if $(wildcard $(BUILD)/lib/libvdswipe.so),LIBVDSWIPE_DIR=$(BUILD)/lib); \
+	fi
+
+# what tools/vm/run puts in the guest
+vm-artifacts: modules tools selftests
+
+check: deps
+	@$(TOP)/scripts/check
+
+demo: deps
+	@$(TOP)/scripts/demo
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps kernel-tools modules sparse checkpatch lib tools selftests \
+	vm-artifacts check demo clean
