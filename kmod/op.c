@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vdswipe ops: submit, lifetime, the state machine's end, cancel, wait,
+ * query and release.
+ *
+ * An op is QUEUED at submit, RUNNING once its work starts, FINISHING
+ * (reported as RUNNING) once all data is written, and ends DONE, FAILED or
+ * CANCELLED. It ends exactly once, in vdswipe_op_end(): by its work function,
+ * or by the canceller that took the work off the queue before it ran.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/gfp.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "vdswipe.h"
+
+static bool vdswipe_state_ended(u32 state)
+{
+	return state == VDSWIPE_STATE_DONE || state == VDSWIPE_STATE_FAILED ||
+	       state == VDSWIPE_STATE_CANCELLED;
+}
+
+static void vdswipe_op_free(struct kref *ref)
+{
+	struct vdswipe_op *op = container_of(ref, struct vdswipe_op, ref);
+
+	WARN_ON_ONCE(op->claim.claimed || op->claim.reserved);
+	if (op->pattern_page)
+		__free_page(op->pattern_page);
+	kfree(op);
+}
+
+void vdswipe_op_put(struct vdswipe_op *op)
+{
+	kref_put(&op->ref, vdswipe_op_free);
+}
+
+/* Looks an op up by id and takes a reference; NULL if there is none. */
+struct vdswipe_op *vdswipe_op_get(struct vdswipe_session *sess, u64 id)
+{
+	struct vdswipe_op *op;
+
+	if (!id || id > ULONG_MAX)
+		return NULL;
+	/* Erasing takes the xa_lock too, so the op cannot go away here. */
+	xa_lock(&sess->ops);
+	op = xa_load(&sess->ops, id);
+	if (op)
+		kref_get(&op->ref);
+	xa_unlock(&sess->ops);
+	return op;
+}
+
+bool vdswipe_op_ended(struct vdswipe_op *op)
+{
+	bool ended;
+
+	spin_lock(&op->lock);
+	ended = vdswipe_state_ended(op->state);
+	spin_unlock(&op->lock);
+	return ended;
+}
+
+/**
+ * vdswipe_op_end - end an op
+ * @op:           the op, not ended yet
+ * @state:        VDSWIPE_STATE_DONE, _FAILED or _CANCELLED
+ * @result:       0, -errno or -ECANCELED
+ * @error_offset: device offset of the failed write, or U64_MAX
+ *
+ * Releases the device first, so that whoever sees the end can use the device
+ * (mount it, submit again) at once; then publishes the end. May sleep.
+ */
+void vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
+		    u64 error_offset)
+{
+	vdswipe_claim_release(&op->claim);
+	vdswipe_session_publish_end(op, state, result, error_offset);
+}
+
+/**
+ * vdswipe_op_cancel_request - first half of a cancel
+ * @op:    the op
+ * @owner: out, set on success: this call requested the cancel (false if an
+ *         earlier caller already had)
+ *
+ * Returns 0 if the op can be cancelled (call vdswipe_op_cancel_finish()),
+ * else the final answer: -EOPNOTSUPP for a DISCARD (whatever its state),
+ * -ECANCELED if it already ended cancelled, -EALREADY if it ended otherwise
+ * or is flushing.
+ */
+int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
+{
+	int ret = 0;
+
+	*owner = false;
+	spin_lock(&op->lock);
+	if (op->method == VDSWIPE_METHOD_DISCARD) {
+		ret = -EOPNOTSUPP;
+	} else if (op->state == VDSWIPE_STATE_CANCELLED) {
+		ret = -ECANCELED;
+	} else if (vdswipe_state_ended(op->state) ||
+		   op->state == VDSWIPE_STATE_FINISHING) {
+		ret = -EALREADY;
+	} else {
+		*owner = !op->cancel_requested;
+		WRITE_ONCE(op->cancel_requested, true);
+	}
+	spin_unlock(&op->lock);
+	return ret;
+}
+
+/**
+ * vdswipe_op_cancel_dequeue - take the op's work off the queue
+ * @op: the op; the caller holds a reference
+ *
+ * If the work had not started, ends the op CANCELLED (its device untouched)
+ * and returns true. Either way, the work function is not running when this
+ * returns, and has ended the op if it ran. May sleep.
+ */
+bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
+{
+	if (!cancel_work_sync(&op->work))
+		return false;
+	vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED, U64_MAX);
+	vdswipe_op_put(op);	/* the queued work's reference */
+	return true;
+}
+
+/**
+ * vdswipe_op_cancel_finish - second half of a cancel
+ * @op:    the op; vdswipe_op_cancel_request() returned 0
+ * @owner: what vdswipe_op_cancel_request() said
+ *
+ * Waits until the op has ended: at most for the chunks in flight to complete.
+ * Returns 0 if it ended CANCELLED and this caller requested it, -ECANCELED
+ * if it ended CANCELLED at another caller's request, -EALREADY if it ended
+ * otherwise (an I/O error came first). May sleep.
+ */
+int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
+{
+	u32 state;
+
+	if (owner)
+		vdswipe_op_cancel_dequeue(op);
+	wait_event(op->wq, vdswipe_op_ended(op));
+
+	spin_lock(&op->lock);
+	state = op->state;
+	spin_unlock(&op->lock);
+
+	if (state == VDSWIPE_STATE_CANCELLED)
+		return owner ? 0 : -ECANCELED;
+	return -EALREADY;
+}
+
+static int vdswipe_clean_check(const struct vdswipe_clean *req)
+{
+	if (req->flags & ~VDSWIPE_CLEAN_FLAGS_ALL)
+		return -EINVAL;
+	if (req->method > VDSWIPE_METHOD_DISCARD)
+		return -EINVAL;
+	if (req->reserved[0] || req->reserved[1])
+		return -EINVAL;
+	if (req->method == VDSWIPE_METHOD_PATTERN ? req->pattern > 0xff :
+						     req->pattern != 0)
+		return -EINVAL;
+	if ((req->flags & VDSWIPE_CLEAN_SECURE) &&
+	    req->method != VDSWIPE_METHOD_DISCARD)
+		return -EINVAL;
+	if (req->flags & VDSWIPE_CLEAN_RANGE) {
+		if (!req->length)
+			return -EINVAL;
+	} else if (req->offset || req->length) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
+					   const struct vdswipe_clean *req)
+{
+	struct vdswipe_op *op;
+
+	op = kzalloc(sizeof(*op), GFP_KERNEL);
+	if (!op)
+		return NULL;
+
+	if (req->method == VDSWIPE_METHOD_PATTERN) {
+		/* GFP_KERNEL pages are never highmem: page_address() works. */
+		op->pattern_page = alloc_page(GFP_KERNEL);
+		if (!op->pattern_page) {
+			kfree(op);
+			return NULL;
+		}
+		memset(page_address(op->pattern_page), req->pattern, PAGE_SIZE);
+	}
+
+	kref_init(&op->ref);
+	op->sess = sess;
+	spin_lock_init(&op->lock);
+	op->state = VDSWIPE_STATE_QUEUED;
+	op->error_offset = U64_MAX;
+	init_waitqueue_head(&op->wq);
+	op->method = req->method;
+	op->flags = req->flags;
+	atomic64_set(&op->bytes_done, 0);
+	spin_lock_init(&op->io_lock);
+	init_waitqueue_head(&op->io_wq);
+	op->io_error_offset = U64_MAX;
+	INIT_LIST_HEAD(&op->redo);
+	INIT_WORK(&op->work, vdswipe_work_fn);
+	INIT_LIST_HEAD(&op->ev_link);
+	INIT_LIST_HEAD(&op->cancel_link);
+	return op;
+}
+
+/*
+ * The quick clean covers the first and the last VDSWIPE_QUICK_BYTES of
+ * [start, start + len), one segment when they overlap or touch; the full
+ * clean all of it.
+ */
+static void vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
+{
+	if ((op->flags & VDSWIPE_CLEAN_FULL) || len <= 2 * VDSWIPE_QUICK_BYTES) {
+		op->segs[0] = (struct vdswipe_seg){ start, len };
+		op->nr_segs = 1;
+		op->bytes_total = len;
+	} else {
+		op->segs[0] = (struct vdswipe_seg){ start, VDSWIPE_QUICK_BYTES };
+		op->segs[1] = (struct vdswipe_seg){
+			start + len - VDSWIPE_QUICK_BYTES, VDSWIPE_QUICK_BYTES
+		};
+		op->nr_segs = 2;
+		op->bytes_total = 2 * VDSWIPE_QUICK_BYTES;
+	}
+}
+
+long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_clean req;
+	struct vdswipe_op *op;
+	u64 dev_bytes;
+	int ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	ret = vdswipe_clean_check(&req);
+	if (ret)
+		return ret;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	op = vdswipe_op_alloc(sess, &req);
+	if (!op)
+		return -ENOMEM;
+
+	ret = vdswipe_claim_acquire(&op->claim, &req, &dev_bytes);
+	if (ret)
+		goto put_op;
+
+	if (req.flags & VDSWIPE_CLEAN_RANGE)
+		vdswipe_op_set_segs(op, req.offset, req.length);
+	else
+		vdswipe_op_set_segs(op, 0, dev_bytes);
+	op->use_write_zeroes = op->method == VDSWIPE_METHOD_ZERO &&
+			       bdev_write_zeroes_sectors(op->claim.bdev);
+
+	ret = vdswipe_session_reserve_id(sess, &op->id);
+	if (ret)
+		goto release_claim;
+
+	/*
+	 * Tell userspace the id before the op can run: once it is installed
+	 * and queued, a failure here could no longer be undone.
+	 */
+	req.op_id = op->id;
+	req.bytes_total = op->bytes_total;
+	if (copy_to_user(argp, &req, sizeof(req))) {
+		ret = -EFAULT;
+		goto unreserve_id;
+	}
+
+	/*
+	 * Queue before the op becomes visible: a cancel that found it
+	 * installed but not yet queued would grab the idle work in
+	 * cancel_work_sync() and make our queue_work() a no-op, and the op
+	 * would never end. Until it is installed, nobody can see the op; if
+	 * it ends first, its event is simply queued before its id resolves.
+	 */
+	kref_get(&op->ref);		/* for the work */
+	queue_work(vdswipe_wq, &op->work);
+	vdswipe_session_install(sess, op);	/* takes our reference */
+	return 0;
+
+unreserve_id:
+	vdswipe_session_unreserve_id(sess, op->id);
+release_claim:
+	vdswipe_claim_release(&op->claim);
+put_op:
+	vdswipe_op_put(op);
+	return ret;
+}
+
+static u32 vdswipe_percent(u32 state, u64 done, u64 total)
+{
+	if (state == VDSWIPE_STATE_DONE)
+		return 100;
+	if (!total)
+		return 0;
+	return min_t(u64, mul_u64_u64_div_u64(done, 100, total), 99);
+}
+
+long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_status st;
+	struct vdswipe_op *op;
+
+	if (copy_from_user(&st, argp, sizeof(st)))
+		return -EFAULT;
+	if (st.flags || st.reserved)
+		return -EINVAL;
+	op = vdswipe_op_get(sess, st.op_id);
+	if (!op)
+		return -ENOENT;
+
+	spin_lock(&op->lock);
+	st = (struct vdswipe_status) {
+		.op_id		= op->id,
+		.state		= op->state == VDSWIPE_STATE_FINISHING ?
+				  VDSWIPE_STATE_RUNNING : op->state,
+		.result		= op->result,
+		.method		= op->method,
+		.bytes_done	= atomic64_read(&op->bytes_done),
+		.bytes_total	= op->bytes_total,
+		.error_offset	= op->error_offset,
+	};
+	st.percent = vdswipe_percent(op->state, st.bytes_done, st.bytes_total);
+	spin_unlock(&op->lock);
+	vdswipe_op_put(op);
+
+	if (copy_to_user(argp, &st, sizeof(st)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Sleeps until @op has ended, the absolute CLOCK_MONOTONIC @deadline (ns;
+ * anything past KTIME_MAX means never) or a signal. A deadline in the past
+ * only checks. Returns 0, -ETIMEDOUT or -ERESTARTSYS; the deadline being
+ * absolute, a restart does not extend it.
+ */
+static int vdswipe_op_wait(struct vdswipe_op *op, u64 deadline)
+{
+	bool infinite = deadline > KTIME_MAX;
+	ktime_t expires = infinite ? KTIME_MAX : ns_to_ktime(deadline);
+	DEFINE_WAIT(wait);
+	int ret;
+
+	for (;;) {
+		prepare_to_wait(&op->wq, &wait, TASK_INTERRUPTIBLE);
+		if (vdswipe_op_ended(op)) {
+			ret = 0;
+			break;
+		}
+		if (!infinite && ktime_compare(ktime_get(), expires) >= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		schedule_hrtimeout_range(infinite ? NULL : &expires, 0,
+					 HRTIMER_MODE_ABS);
+	}
+	finish_wait(&op->wq, &wait);
+	return ret;
+}
+
+long vdswipe_ioctl_wait(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_wait args;
+	struct vdswipe_op *op;
+	int ret;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.reserved)
+		return -EINVAL;
+	op = vdswipe_op_get(sess, args.op_id);
+	if (!op)
+		return -ENOENT;
+	ret = vdswipe_op_wait(op, args.deadline);
+	vdswipe_op_put(op);
+	return ret;
+}
+
+static int vdswipe_op_ref_get(struct vdswipe_session *sess, void __user *argp,
+			      struct vdswipe_op **opp)
+{
+	struct vdswipe_op_ref args;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.reserved)
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	*opp = vdswipe_op_get(sess, args.op_id);
+	return *opp ? 0 : -ENOENT;
+}
+
+long vdswipe_ioctl_cancel(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_op *op;
+	bool owner;
+	int ret;
+
+	ret = vdswipe_op_ref_get(sess, argp, &op);
+	if (ret)
+		return ret;
+	ret = vdswipe_op_cancel_request(op, &owner);
+	if (!ret)
+		ret = vdswipe_op_cancel_finish(op, owner);
+	vdswipe_op_put(op);
+	return ret;
+}
+
+long vdswipe_ioctl_release(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_op *op;
+	int ret;
+
+	ret = vdswipe_op_ref_get(sess, argp, &op);
+	if (ret)
+		return ret;
+	if (vdswipe_op_ended(op))
+		ret = vdswipe_session_remove(sess, op);
+	else
+		ret = -EBUSY;
+	vdswipe_op_put(op);
+	return ret;
+}

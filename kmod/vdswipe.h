@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vdswipe internal structures.
+ *
+ * Lock order (outer first):
+ *   session->cancel_all_lock -> session->ops xa_lock
+ *   session->cancel_all_lock -> op->lock
+ *   session->read_lock -> session->ev_lock -> op->lock
+ *   op->io_lock is taken in bio completion (any context): irq-safe; only
+ *   op->io_wq's own lock nests inside it.
+ *   vdswipe_claims_lock (claim.c) is taken alone.
+ * None of them is held while claiming, reading or releasing a device. Only
+ * cancel_all_lock is held across cancel_work_sync() and the wait for an op's
+ * end; the work function never takes it.
+ */
+#ifndef VDSWIPE_INTERNAL_H
+#define VDSWIPE_INTERNAL_H
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <uapi/linux/vdswipe.h>
+
+#include "compat.h"
+
+/* Module parameters (main.c), read-only after init. */
+extern unsigned int vdswipe_max_ops;
+extern unsigned int vdswipe_chunk_size;
+extern unsigned int vdswipe_queue_depth;
+extern unsigned int vdswipe_max_active;
+
+extern struct workqueue_struct *vdswipe_wq;
+
+/*
+ * Internal state, never shown to userspace: the data is written, the op is
+ * flushing and can no longer be cancelled. VDSWIPE_IOC_QUERY reports it as
+ * VDSWIPE_STATE_RUNNING.
+ */
+#define VDSWIPE_STATE_FINISHING	100
+
+/**
+ * struct vdswipe_session - one open file of /dev/vdswipe
+ * @ops:             op id -> struct vdswipe_op; the xarray owns one reference
+ *                   on each op. Its xa_lock also protects @next_id and
+ *                   @nr_ops.
+ * @next_id:         last id handed out; ids are never reused
+ * @nr_ops:          ops held, including ids reserved by a submit in progress
+ * @ev_lock:         protects @events and every op's @ev_link
+ * @events:          ended ops whose event record has not been read
+ * @ev_wq:           read() and poll() sleep here
+ * @read_lock:       serialises read() so that records are consumed in order
+ *                   and only once they reached userspace
+ * @cancel_all_lock: serialises VDSWIPE_IOC_CANCEL_ALL and release; protects
+ *                   every op's @cancel_link and @cancel_all_owner
+ */
+struct vdswipe_session {
+	struct xarray ops;
+	u64 next_id;
+	unsigned int nr_ops;
+
+	spinlock_t ev_lock;
+	struct list_head events;
+	wait_queue_head_t ev_wq;
+	struct mutex read_lock;
+
+	struct mutex cancel_all_lock;
+};
+
+/**
+ * struct vdswipe_claim - a block device held exclusively by an op
+ * @bdev:      the claimed device
+ * @handle:    what the kernel's claim API returned (compat.h)
+ * @disk:      @bdev->bd_disk, the key of the conflict registry
+ * @reg_link:  entry in the conflict registry, under vdswipe_claims_lock
+ * @claimed:   @handle is valid
+ * @reserved:  @reg_link is on the registry
+ */
+struct vdswipe_claim {
+	struct block_device *bdev;
+	struct vdswipe_bdev_handle handle;
+	struct gendisk *disk;
+	struct list_head reg_link;
+	bool claimed;
+	bool reserved;
+};
+
+/**
+ * struct vdswipe_seg - a byte range of the device to clean
+ * @start: first byte, aligned to the logical block size
+ * @len:   bytes, non-zero, aligned
+ */
+struct vdswipe_seg {
+	u64 start;
+	u64 len;
+};
+
+/**
+ * struct vdswipe_op - one clean
+ *
+ * Immutable after submit: @id, @sess, @method, @flags, @pattern_page,
+ * @segs, @nr_segs, @bytes_total, @claim (released once, by whoever ends
+ * the op, before the end is published).
+ *
+ * @ref:              the xarray, every ioctl lookup, the queued work and a
+ *                    cancel-all in progress each hold one
+ * @lock:             protects @state, @cancel_requested, @result and
+ *                    @error_offset; @cancel_requested is also read without
+ *                    it by the worker between chunks (READ_ONCE)
+ * @wq:               waiters for the end (VDSWIPE_IOC_WAIT, cancel)
+ * @bytes_done:       bytes written successfully; only grows
+ * @io_lock:          irq-safe; protects @inflight, @io_error,
+ *                    @io_error_offset and @redo
+ * @inflight:         bytes submitted and not yet completed
+ * @io_wq:            the worker waits here for @inflight to drop
+ * @io_error:         errno of the lowest failed write, 0 if none
+ * @io_error_offset:  device offset of that write
+ * @redo:             WRITE ZEROES bios the device refused (EOPNOTSUPP),
+ *                    to be rewritten with the zero page
+ * @use_write_zeroes: worker only: offload zeroing to the device
+ * @work:             runs the op, queued once at submit
+ * @ev_link:          on @sess->events while the end record is unread;
+ *                    under @sess->ev_lock
+ * @cancel_link:      on a cancel-all's private list; under
+ *                    @sess->cancel_all_lock
+ * @cancel_all_owner: that cancel-all requested this op's cancel; under
+ *                    @sess->cancel_all_lock
+ */
+struct vdswipe_op {
+	struct kref ref;
+	u64 id;
+	struct vdswipe_session *sess;
+
+	spinlock_t lock;
+	u32 state;
+	bool cancel_requested;
+	int result;
+	u64 error_offset;
+	wait_queue_head_t wq;
+
+	u32 method;
+	u32 flags;
+	struct page *pattern_page;
+	struct vdswipe_seg segs[2];
+	unsigned int nr_segs;
+	u64 bytes_total;
+	atomic64_t bytes_done;
+	struct vdswipe_claim claim;
+
+	spinlock_t io_lock;
+	u64 inflight;
+	wait_queue_head_t io_wq;
+	int io_error;
+	u64 io_error_offset;
+	struct list_head redo;
+	bool use_write_zeroes;
+
+	struct work_struct work;
+	struct list_head ev_link;
+	struct list_head cancel_link;
+	bool cancel_all_owner;
+};
+
+/* session.c */
+int vdswipe_session_reserve_id(struct vdswipe_session *sess, u64 *id);
+void vdswipe_session_unreserve_id(struct vdswipe_session *sess, u64 id);
+void vdswipe_session_install(struct vdswipe_session *sess,
+			     struct vdswipe_op *op);
+int vdswipe_session_remove(struct vdswipe_session *sess,
+			   struct vdswipe_op *op);
+void vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
+				 int result, u64 error_offset);
+long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess,
+			      void __user *argp);
+int vdswipe_open(struct inode *inode, struct file *file);
+int vdswipe_release(struct inode *inode, struct file *file);
+ssize_t vdswipe_read(struct file *file, char __user *buf, size_t count,
+		     loff_t *ppos);
+__poll_t vdswipe_poll(struct file *file, poll_table *wait);
+
+/* op.c */
+struct vdswipe_op *vdswipe_op_get(struct vdswipe_session *sess, u64 id);
+void vdswipe_op_put(struct vdswipe_op *op);
+bool vdswipe_op_ended(struct vdswipe_op *op);
+void vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
+		    u64 error_offset);
+int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
+int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
+bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op);
+long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp);
+long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp);
+long vdswipe_ioctl_wait(struct vdswipe_session *sess, void __user *argp);
+long vdswipe_ioctl_cancel(struct vdswipe_session *sess, void __user *argp);
+long vdswipe_ioctl_release(struct vdswipe_session *sess, void __user *argp);
+
+/* io.c */
+int vdswipe_io_init(void);
+void vdswipe_io_exit(void);
+void vdswipe_work_fn(struct work_struct *work);
+
+/* claim.c */
+int vdswipe_claim_acquire(struct vdswipe_claim *claim,
+			  const struct vdswipe_clean *req, u64 *dev_bytes);
+void vdswipe_claim_release(struct vdswipe_claim *claim);
+
+#endif /* VDSWIPE_INTERNAL_H */
