@@ -12,6 +12,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
@@ -36,6 +37,7 @@ MODULE_PARM_DESC(max_active,
 		 "Ops running at once, 0 = workqueue default (default: 0)");
 
 struct workqueue_struct *vdswipe_wq;
+struct kmem_cache *vdswipe_op_cache;
 
 #define VDSWIPE_FEATURES	(VDSWIPE_FEAT_CLEAN | VDSWIPE_FEAT_PATTERN | \
 				 VDSWIPE_FEAT_DISCARD | VDSWIPE_FEAT_RANGE | \
@@ -132,9 +134,14 @@ static int __init vdswipe_init(void)
 	if (ret)
 		return ret;
 
+	/* Ops get their own cache: thousands may be queued at once. */
+	vdswipe_op_cache = KMEM_CACHE(vdswipe_op, 0);
+	if (!vdswipe_op_cache)
+		return -ENOMEM;
+
 	ret = vdswipe_io_init();
 	if (ret)
-		return ret;
+		goto destroy_op_cache;
 
 	vdswipe_wq = alloc_workqueue("vdswipe", WQ_UNBOUND, vdswipe_max_active);
 	if (!vdswipe_wq) {
@@ -157,6 +164,8 @@ destroy_wq:
 	destroy_workqueue(vdswipe_wq);
 exit_io:
 	vdswipe_io_exit();
+destroy_op_cache:
+	kmem_cache_destroy(vdswipe_op_cache);
 	return ret;
 }
 
@@ -169,6 +178,7 @@ static void __exit vdswipe_exit(void)
 	misc_deregister(&vdswipe_misc);
 	destroy_workqueue(vdswipe_wq);
 	vdswipe_io_exit();
+	kmem_cache_destroy(vdswipe_op_cache);
 }
 
 module_init(vdswipe_init);

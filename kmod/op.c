@@ -35,7 +35,7 @@ static void vdswipe_op_free(struct kref *ref)
 	WARN_ON_ONCE(op->claim.claimed || op->claim.reserved);
 	if (op->pattern_page)
 		__free_page(op->pattern_page);
-	kfree(op);
+	kmem_cache_free(vdswipe_op_cache, op);
 }
 
 void vdswipe_op_put(struct vdswipe_op *op)
@@ -190,7 +190,7 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 {
 	struct vdswipe_op *op;
 
-	op = kzalloc(sizeof(*op), GFP_KERNEL);
+	op = kmem_cache_zalloc(vdswipe_op_cache, GFP_KERNEL);
 	if (!op)
 		return NULL;
 
@@ -198,7 +198,7 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 		/* GFP_KERNEL pages are never highmem: page_address() works. */
 		op->pattern_page = alloc_page(GFP_KERNEL);
 		if (!op->pattern_page) {
-			kfree(op);
+			kmem_cache_free(vdswipe_op_cache, op);
 			return NULL;
 		}
 		memset(page_address(op->pattern_page), req->pattern, PAGE_SIZE);

@@ -39,6 +39,7 @@ extern unsigned int vdswipe_queue_depth;
 extern unsigned int vdswipe_max_active;
 
 extern struct workqueue_struct *vdswipe_wq;
+extern struct kmem_cache *vdswipe_op_cache;
 
 /*
  * Internal state, never shown to userspace: the data is written, the op is
