@@ -12,21 +12,43 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/interval_tree.h>
+#include <linux/lockdep.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
 
 #include "vdswipe.h"
 
+/**
+ * struct vdswipe_dev - a block device claimed exclusively for vdswipe
+ * @bdev:   the device
+ * @handle: what the kernel's claim API returned (compat.h)
+ * @link:   on vdswipe_devs
+ * @ranges: the sectors each op on @bdev owns (struct vdswipe_claim.range);
+ *          never overlapping; the claim is given back when it empties
+ *
+ * One claim per device, shared by the ops on it; every field is under
+ * vdswipe_claims_lock.
+ */
+struct vdswipe_dev {
+	struct block_device *bdev;
+	struct vdswipe_bdev_handle handle;
+	struct list_head link;
+	struct rb_root_cached ranges;
+};
+
 /*
- * The conflict registry: one entry per op that holds a device, keyed by the
- * disk, so that two ops never touch the same disk (same device, or a
- * partition and its whole disk, or two partitions of one disk).
+ * The conflict registry: the claimed devices. Ops on one device may run side
+ * by side on ranges that do not overlap; a disk is never touched through two
+ * devices (a partition and its whole disk, or two partitions), so that
+ * "overlap" needs no translation between them.
  */
 static DEFINE_MUTEX(vdswipe_claims_lock);
-static LIST_HEAD(vdswipe_claims);	/* struct vdswipe_claim.reg_link */
+static LIST_HEAD(vdswipe_devs);
 
 /*
  * Every claim of ours names this holder. The block layer refuses a claim
@@ -144,33 +166,84 @@ static bool vdswipe_disk_has_partitions(struct gendisk *disk)
 	return xa_find(&disk->part_tbl, &idx, ULONG_MAX, XA_PRESENT);
 }
 
-static int vdswipe_registry_reserve(struct vdswipe_claim *claim,
-				    struct gendisk *disk)
+static struct vdswipe_dev *vdswipe_dev_find(struct gendisk *disk)
 {
-	struct vdswipe_claim *other;
-	int ret = 0;
+	struct vdswipe_dev *dev;
+
+	lockdep_assert_held(&vdswipe_claims_lock);
+
+	list_for_each_entry(dev, &vdswipe_devs, link) {
+		if (dev->bdev->bd_disk == disk)
+			return dev;
+	}
+	return NULL;
+}
+
+/* Opens and claims @bdev exclusively; the registry's new entry for it. */
+static struct vdswipe_dev *vdswipe_dev_open(struct block_device *bdev)
+{
+	struct vdswipe_dev *dev;
+	int ret;
+
+	lockdep_assert_held(&vdswipe_claims_lock);
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	ret = vdswipe_bdev_claim(&dev->handle, bdev->bd_dev, &vdswipe_holder);
+	if (ret)
+		goto free_dev;
+	dev->bdev = vdswipe_bdev_from_handle(&dev->handle);
+	/* The device behind the fd was deleted and its number reused. */
+	ret = -ENXIO;
+	if (dev->bdev != bdev)
+		goto unclaim;
+	dev->ranges = RB_ROOT_CACHED;
+	list_add_tail(&dev->link, &vdswipe_devs);
+	return dev;
+
+unclaim:
+	vdswipe_bdev_unclaim(&dev->handle, &vdswipe_holder);
+free_dev:
+	kfree(dev);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Gives @claim the sectors [@start, @end) of @bdev: claims the device unless
+ * another op of ours holds it already. -EEXIST if an op of ours owns an
+ * overlapping range, or another device of the same disk; else 0 or the
+ * claim's error (-EBUSY: somebody else holds the device).
+ */
+static int vdswipe_claim_attach(struct vdswipe_claim *claim,
+				struct block_device *bdev, u64 start, u64 end)
+{
+	unsigned long first = start >> SECTOR_SHIFT;
+	unsigned long last = (end >> SECTOR_SHIFT) - 1;
+	struct vdswipe_dev *dev;
+	int ret = -EEXIST;
 
 	mutex_lock(&vdswipe_claims_lock);
-	list_for_each_entry(other, &vdswipe_claims, reg_link) {
-		if (other->disk == disk) {
-			ret = -EEXIST;
+	dev = vdswipe_dev_find(bdev->bd_disk);
+	if (dev) {
+		if (dev->bdev != bdev ||
+		    interval_tree_iter_first(&dev->ranges, first, last))
 			goto unlock;
-		}
+	} else {
+		dev = vdswipe_dev_open(bdev);
+		ret = PTR_ERR_OR_ZERO(dev);
+		if (ret)
+			goto unlock;
 	}
-	claim->disk = disk;
-	list_add_tail(&claim->reg_link, &vdswipe_claims);
-	claim->reserved = true;
+	claim->bdev = bdev;
+	claim->dev = dev;
+	claim->range.start = first;
+	claim->range.last = last;
+	interval_tree_insert(&claim->range, &dev->ranges);
+	ret = 0;
 unlock:
 	mutex_unlock(&vdswipe_claims_lock);
 	return ret;
-}
-
-static void vdswipe_registry_remove(struct vdswipe_claim *claim)
-{
-	mutex_lock(&vdswipe_claims_lock);
-	list_del_init(&claim->reg_link);
-	claim->reserved = false;
-	mutex_unlock(&vdswipe_claims_lock);
 }
 
 static int vdswipe_check_device(struct block_device *bdev,
@@ -215,10 +288,8 @@ int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 {
 	struct block_device *bdev;
 	struct file *file;
-	u64 size;
+	u64 size, start, end;
 	int ret;
-
-	INIT_LIST_HEAD(&claim->reg_link);
 
 	file = fget(req->fd);
 	if (!file)
@@ -239,21 +310,14 @@ int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 	if (ret)
 		goto put_file;
 
-	ret = vdswipe_registry_reserve(claim, bdev->bd_disk);
+	/* vdswipe_check_device() made sure the range fits. */
+	start = req->flags & VDSWIPE_CLEAN_RANGE ? req->offset : 0;
+	end = req->flags & VDSWIPE_CLEAN_RANGE ? req->offset + req->length : size;
+	ret = vdswipe_claim_attach(claim, bdev, start, end);
 	if (ret)
 		goto put_file;
-
-	ret = vdswipe_bdev_claim(&claim->handle, bdev->bd_dev, &vdswipe_holder);
-	if (ret)
-		goto remove_registry;
-	claim->claimed = true;
-	claim->bdev = vdswipe_bdev_from_handle(&claim->handle);
-	/* The device behind the fd was deleted and its number reused. */
-	ret = -ENXIO;
-	if (claim->bdev != bdev)
-		goto unclaim;
+	/* The claim keeps bdev alive from here on. */
 	fput(file);
-	file = NULL;
 
 	/*
 	 * Write back what others left dirty in the page cache: the signature
@@ -267,23 +331,20 @@ int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 		ret = -ENOTEMPTY;
 		if (!bdev_is_partition(bdev) &&
 		    vdswipe_disk_has_partitions(bdev->bd_disk))
-			goto unclaim;
+			goto release_claim;
 		ret = vdswipe_check_signatures(bdev, size);
 		if (ret)
-			goto unclaim;
+			goto release_claim;
 	}
 
 	*dev_bytes = size;
 	return 0;
 
-unclaim:
-	vdswipe_bdev_unclaim(&claim->handle, &vdswipe_holder);
-	claim->claimed = false;
-remove_registry:
-	vdswipe_registry_remove(claim);
+release_claim:
+	vdswipe_claim_release(claim);
+	return ret;
 put_file:
-	if (file)
-		fput(file);
+	fput(file);
 	return ret;
 }
 
@@ -291,16 +352,24 @@ put_file:
  * vdswipe_claim_release - give back what vdswipe_claim_acquire() took
  * @claim: the claim; calling this again does nothing
  *
- * When it returns, the device is closed and unclaimed and a new clean of
- * the disk may be submitted. May sleep.
+ * The op's range is free when it returns; if it was the last op on the
+ * device, the device is unclaimed and closed too. May sleep.
  */
 void vdswipe_claim_release(struct vdswipe_claim *claim)
 {
+	struct vdswipe_dev *dev;
+
 	might_sleep();
-	if (claim->claimed) {
-		vdswipe_bdev_unclaim(&claim->handle, &vdswipe_holder);
-		claim->claimed = false;
+	mutex_lock(&vdswipe_claims_lock);
+	dev = claim->dev;
+	if (dev) {
+		interval_tree_remove(&claim->range, &dev->ranges);
+		claim->dev = NULL;
+		if (RB_EMPTY_ROOT(&dev->ranges.rb_root)) {
+			list_del(&dev->link);
+			vdswipe_bdev_unclaim(&dev->handle, &vdswipe_holder);
+			kfree(dev);
+		}
 	}
-	if (claim->reserved)
-		vdswipe_registry_remove(claim);
+	mutex_unlock(&vdswipe_claims_lock);
 }

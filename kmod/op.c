@@ -32,7 +32,7 @@ static void vdswipe_op_free(struct kref *ref)
 {
 	struct vdswipe_op *op = container_of(ref, struct vdswipe_op, ref);
 
-	WARN_ON_ONCE(op->claim.claimed || op->claim.reserved);
+	WARN_ON_ONCE(op->claim.dev);
 	if (op->pattern_page)
 		__free_page(op->pattern_page);
 	kmem_cache_free(vdswipe_op_cache, op);

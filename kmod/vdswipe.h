@@ -8,8 +8,9 @@
  *   session->read_lock -> session->ev_lock -> op->lock
  *   op->io_lock is taken in bio completion (any context): irq-safe; only
  *   op->io_wq's own lock nests inside it.
- *   vdswipe_claims_lock (claim.c) is taken alone.
- * None of them is held while claiming, reading or releasing a device. Only
+ *   vdswipe_claims_lock (claim.c) is taken alone; a device is opened,
+ *   claimed and closed under it.
+ * None of the others is held while claiming, reading or releasing a device. Only
  * cancel_all_lock is held across cancel_work_sync() and the wait for an op's
  * end; the work function never takes it.
  */
@@ -18,6 +19,7 @@
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/interval_tree.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -40,6 +42,8 @@ extern unsigned int vdswipe_max_active;
 
 extern struct workqueue_struct *vdswipe_wq;
 extern struct kmem_cache *vdswipe_op_cache;
+
+struct vdswipe_dev;
 
 /*
  * Internal state, never shown to userspace: the data is written, the op is
@@ -77,21 +81,17 @@ struct vdswipe_session {
 };
 
 /**
- * struct vdswipe_claim - a block device held exclusively by an op
- * @bdev:      the claimed device
- * @handle:    what the kernel's claim API returned (compat.h)
- * @disk:      @bdev->bd_disk, the key of the conflict registry
- * @reg_link:  entry in the conflict registry, under vdswipe_claims_lock
- * @claimed:   @handle is valid
- * @reserved:  @reg_link is on the registry
+ * struct vdswipe_claim - the part of a claimed block device an op owns
+ * @bdev:  the device; valid while @dev is set
+ * @dev:   the shared exclusive claim of @bdev (claim.c), NULL when the op
+ *         holds nothing; under vdswipe_claims_lock
+ * @range: the sectors of @bdev the op owns; on @dev's interval tree, under
+ *         vdswipe_claims_lock
  */
 struct vdswipe_claim {
 	struct block_device *bdev;
-	struct vdswipe_bdev_handle handle;
-	struct gendisk *disk;
-	struct list_head reg_link;
-	bool claimed;
-	bool reserved;
+	struct vdswipe_dev *dev;
+	struct interval_tree_node range;
 };
 
 /**
@@ -108,8 +108,8 @@ struct vdswipe_seg {
  * struct vdswipe_op - one clean
  *
  * Immutable after submit: @id, @sess, @method, @flags, @pattern_page,
- * @segs, @nr_segs, @bytes_total, @claim (released once, by whoever ends
- * the op, before the end is published).
+ * @segs, @nr_segs, @bytes_total, @claim.bdev. @claim is released once, by
+ * whoever ends the op, before the end is published.
  *
  * @ref:              the xarray, every ioctl lookup, the queued work and a
  *                    cancel-all in progress each hold one
