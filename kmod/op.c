@@ -120,15 +120,16 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
 
 /**
  * vdswipe_op_cancel_dequeue - take the op's work off the queue
- * @op: the op; the caller holds a reference
+ * @op:   the op; the caller holds a reference
+ * @wait: also wait for the work function if it is running
  *
  * If the work had not started, ends the op CANCELLED (its device untouched)
- * and returns true. Either way, the work function is not running when this
- * returns, and has ended the op if it ran. May sleep.
+ * and returns true. With @wait, either way the work function is not running
+ * when this returns, and has ended the op if it ran. May sleep.
  */
-bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
+bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op, bool wait)
 {
-	if (!cancel_work_sync(&op->work))
+	if (!(wait ? cancel_work_sync(&op->work) : cancel_work(&op->work)))
 		return false;
 	vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED, U64_MAX);
 	vdswipe_op_put(op);	/* the queued work's reference */
@@ -150,7 +151,7 @@ int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 	u32 state;
 
 	if (owner)
-		vdswipe_op_cancel_dequeue(op);
+		vdswipe_op_cancel_dequeue(op, true);
 	wait_event(op->wq, vdswipe_op_ended(op));
 
 	spin_lock(&op->lock);

@@ -136,15 +136,21 @@ void vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
 /*
  * Cancels every op of the session that can be cancelled, as CANCEL would,
  * and returns how many of them this call cancelled. Requests all cancels
- * first, so that running ops stop together, then waits for each.
+ * first, so that running ops stop together, and takes every queued op off
+ * the queue before waiting for any running one: a running op that stops
+ * frees a worker, which must not pick up an op of ours instead. When the
+ * session is @closing, a DISCARD that has not started is dropped too (its
+ * device untouched); one that has started runs to its end.
  */
-static unsigned int vdswipe_session_cancel_all(struct vdswipe_session *sess)
+static unsigned int vdswipe_session_cancel_all(struct vdswipe_session *sess,
+					       bool closing)
 {
 	struct vdswipe_op *op, *tmp;
 	unsigned int cancelled = 0;
 	unsigned long idx;
 	LIST_HEAD(ops);
 	bool owner;
+	int ret;
 
 	lockdep_assert_held(&sess->cancel_all_lock);
 
@@ -155,9 +161,13 @@ static unsigned int vdswipe_session_cancel_all(struct vdswipe_session *sess)
 	}
 	xa_unlock(&sess->ops);
 
-	list_for_each_entry(op, &ops, cancel_link)
-		op->cancel_all_owner = !vdswipe_op_cancel_request(op, &owner) &&
-				       owner;
+	list_for_each_entry(op, &ops, cancel_link) {
+		ret = vdswipe_op_cancel_request(op, &owner);
+		op->cancel_all_owner = !ret && owner;
+		if (op->cancel_all_owner ||
+		    (closing && ret == -EOPNOTSUPP))
+			vdswipe_op_cancel_dequeue(op, false);
+	}
 
 	list_for_each_entry(op, &ops, cancel_link) {
 		if (op->cancel_all_owner && !vdswipe_op_cancel_finish(op, true))
@@ -183,7 +193,7 @@ long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess, void __user *argp)
 		return -EPERM;
 
 	mutex_lock(&sess->cancel_all_lock);
-	args.cancelled = vdswipe_session_cancel_all(sess);
+	args.cancelled = vdswipe_session_cancel_all(sess, false);
 	mutex_unlock(&sess->cancel_all_lock);
 
 	if (copy_to_user(argp, &args, sizeof(args)))
@@ -222,11 +232,11 @@ int vdswipe_release(struct inode *inode, struct file *file)
 	unsigned long idx;
 
 	mutex_lock(&sess->cancel_all_lock);
-	vdswipe_session_cancel_all(sess);
+	vdswipe_session_cancel_all(sess, true);
 	mutex_unlock(&sess->cancel_all_lock);
 
 	xa_for_each(&sess->ops, idx, op) {
-		vdswipe_op_cancel_dequeue(op);
+		vdswipe_op_cancel_dequeue(op, true);
 		/* The work is gone, so the op has ended. */
 		WARN_ON_ONCE(vdswipe_session_remove(sess, op));
 	}

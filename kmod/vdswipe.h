@@ -195,7 +195,7 @@ void vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
 		    u64 error_offset);
 int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
-bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op);
+bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op, bool wait);
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_wait(struct vdswipe_session *sess, void __user *argp);
