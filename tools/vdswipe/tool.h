@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tool.h - what the source files of the vdswipe command share.
+ */
+#ifndef VDSWIPE_TOOL_H
+#define VDSWIPE_TOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <vdswipe/vdswipe.h>
+
+/*
+ * Exit status, one per class of result (vdswipe(8), EXIT STATUS).
+ * Keep the man page and Documentation/vdswipe/admin-guide.rst in step.
+ */
+enum {
+	EX_OK = 0,		/* S_OK everywhere */
+	EX_FAILURE = 1,		/* anything else: out of memory, unknown code */
+	EX_USAGE = 2,		/* bad command line or invalid arguments */
+	EX_REFUSED = 3,		/* refused before start: mounted, in use,
+				 * signature without --force, not confirmed */
+	EX_ACCESS = 4,		/* no privilege / no access */
+	EX_DEVICE = 5,		/* no such device, no media, read-only,
+				 * unsupported by the device */
+	EX_IOERROR = 6,		/* the clean failed with an I/O error */
+	EX_MODULE = 7,		/* vdswipe module missing or unusable */
+	EX_PARTIAL = 8,		/* VDS_S_DISK_PARTIALLY_CLEANED */
+	EX_CANCELLED = 130,	/* cancelled by the user (SIGINT/SIGTERM) */
+};
+
+/* HRESULT_FROM_WIN32(ERROR_CANCELLED): the user did not confirm. */
+#define TOOL_HR_NOT_CONFIRMED	HRESULT_FROM_WIN32(ERROR_CANCELLED)
+
+/* output.c: HRESULTs */
+const char *hr_name(HRESULT hr);		/* never NULL: "?" if unknown */
+const char *hr_name_or_null(HRESULT hr);
+const char *hr_message(HRESULT hr);
+bool hr_known_to_lib(HRESULT hr);
+int hr_exit_class(HRESULT hr);
+/* "NAME (0xXXXXXXXX): description" into buf */
+const char *hr_format(HRESULT hr, char *buf, size_t len);
+/* Print "vdswipe: CTX: NAME (0x...): description" and, when detail is not
+ * empty, "vdswipe: CTX: detail" to f. */
+void hr_report(FILE *f, const char *ctx, HRESULT hr, const char *detail);
+/* Every code the tool knows by name (libvdswipe's first, then winerror.h
+ * extras); returns how many. */
+size_t hr_table(const HRESULT **codes);
+/* Look a name up (case-insensitive); true if found. */
+bool hr_by_name(const char *name, HRESULT *hr);
+
+/* output.c: formatting */
+const char *fmt_bytes(uint64_t b, char *buf, size_t len);	/* "12.3 MiB" */
+const char *fmt_duration(double s, char *buf, size_t len);	/* "1:02" */
+double now_s(void);						/* CLOCK_MONOTONIC */
+/* Parse "123", "0x1000", "4K", "16MiB", "1G", "1GB"; false on error. */
+bool parse_size(const char *s, uint64_t *val);
+
+/* output.c: one JSON object per line on stdout */
+struct json {
+	char buf[16384];
+	size_t len;
+	bool first;
+};
+void json_begin(struct json *j, const char *event);
+void json_str(struct json *j, const char *key, const char *val);	/* NULL: null */
+void json_u64(struct json *j, const char *key, uint64_t val);
+void json_i64(struct json *j, const char *key, int64_t val);
+void json_num(struct json *j, const char *key, double val);
+void json_bool(struct json *j, const char *key, bool val);
+void json_null(struct json *j, const char *key);
+void json_hr(struct json *j, const char *prefix, HRESULT hr);
+void json_end(struct json *j);			/* prints the line, flushes */
+
+/* checks.c: a block device named on the command line */
+struct device {
+	const char *arg;	/* as given */
+	char node[256];		/* /dev/NAME */
+	char name[64];		/* kernel name: ram0, sda1 */
+	dev_t rdev;
+	dev_t disk;		/* the whole disk (rdev itself for a disk) */
+	bool is_partition;
+	bool ro;
+	uint64_t size;		/* bytes */
+	unsigned int lbs;	/* logical block size, 0 if unknown */
+};
+
+/*
+ * Find arg's block device. Returns S_OK, VDS_E_OBJECT_NOT_FOUND or
+ * VDS_E_INCOMPATIBLE_MEDIA; why gets a sentence on failure.
+ */
+HRESULT dev_resolve(const char *arg, struct device *d, char *why, size_t len);
+/*
+ * The checks made before anything is asked of the kernel: the device, a
+ * partition of it or its whole disk mounted (mountinfo, by major:minor and
+ * by source), used as swap, or held by dm/md; read-only.
+ * S_OK, VDS_E_INCOMPATIBLE_FILE_SYSTEM or VDS_E_MEDIA_WRITE_PROTECTED.
+ */
+HRESULT dev_check_in_use(const struct device *d, char *why, size_t len);
+HRESULT dev_check_writable(const struct device *d, char *why, size_t len);
+/* True when a and b are the same disk or one is a partition of the other. */
+bool dev_overlap(const struct device *a, const struct device *b);
+
+/* clean.c */
+int cmd_clean(int argc, char **argv);
+int cmd_discard(int argc, char **argv);
+
+/* main.c */
+extern const char *prog;
+
+#endif /* VDSWIPE_TOOL_H */
