@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The example program lib/examples/clean-like-windows, run in the VM
+ * against real devices: its printed HRESULTs and its exit status.
+ *
+ *   a plain disk                  S_OK all the way, 100%, exit 0
+ *   module not loaded             the program's session open loads it
+ *   SIGINT while a slow clean     Cancel: S_OK, Wait: S_OK, clean result:
+ *   runs                          VDS_E_OPERATION_CANCELED, exit 1
+ *   ext2 without --force          Clean: VDS_E_OPERATION_DENIED, exit 1
+ *   no such device                Clean: VDS_E_OBJECT_NOT_FOUND, exit 1
+ *   no device argument            usage, exit 2
+ *
+ * The program is looked for where tools/vm/mkinitramfs puts it
+ * (/usr/local/bin, from build/lib/examples/) or /usr/bin (VM_EXTRA_BINS).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+/* the harness's setjmp() wrappers trip -Wclobbered depending on inlining */
+#pragma GCC diagnostic ignored "-Wclobbered"
+#include "kselftest_harness.h"
+#include "testlib.h"
+
+#define MOD_PARAMS	"chunk_size=262144"
+#define DEV_MIB		8
+#define WRITE_DELAY_MS	500
+#define FILL		0xA5
+
+static const char *const prog_paths[] = {
+	"/usr/local/bin/clean-like-windows",
+	"/usr/bin/clean-like-windows",
+};
+
+struct proc {
+	pid_t pid;
+	int out;		/* stdout and stderr */
+	char buf[16384];
+	size_t len;
+	bool eof;
+};
+
+static int spawn(struct proc *p, const char *prog, const char *const *args)
+{
+	const char *argv[8];
+	int pfd[2], i;
+
+	memset(p, 0, sizeof(*p));
+	argv[0] = prog;
+	for (i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	p->pid = fork();
+	if (p->pid < 0)
+		return -errno;
+	if (p->pid == 0) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execv(prog, (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	p->out = pfd[0];
+	return 0;
+}
+
+/* Read what the program printed, for up to @ms (until EOF). */
+static void drain(struct proc *p, int ms)
+{
+	uint64_t start = vt_now_ns();
+
+	while (!p->eof && p->len < sizeof(p->buf) - 1) {
+		struct pollfd pf = { .fd = p->out, .events = POLLIN };
+		int left = ms - (int)vt_ms_since(start);
+		ssize_t n;
+
+		if (left <= 0 || poll(&pf, 1, left) <= 0)
+			break;
+		n = read(p->out, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
+		if (n <= 0) {
+			p->eof = true;
+			break;
+		}
+		p->len += n;
+	}
+	p->buf[p->len] = '\0';
+}
+
+/* Read to EOF and reap: the exit status, or -1 (killed, or too slow). */
+static int finish(struct proc *p, int ms)
+{
+	int st;
+
+	drain(p, ms);
+	if (!p->eof) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &st, 0);
+		close(p->out);
+		return -1;
+	}
+	close(p->out);
+	if (waitpid(p->pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+FIXTURE(ex) {
+	const char *prog;
+	char slow[64], ram0[64], ram1[64];
+	struct proc p;
+	bool running;
+};
+
+FIXTURE_SETUP(ex)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(prog_paths) / sizeof(prog_paths[0]); i++)
+		if (!access(prog_paths[i], X_OK))
+			self->prog = prog_paths[i];
+	if (!self->prog)
+		SKIP(return, "clean-like-windows is not in the guest (mkinitramfs copies build/lib/examples/*)");
+	vt_cleanup_leftovers();
+	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
+	ret = vt_brd_load(2, DEV_MIB, 1);
+	if (ret)
+		SKIP(return, "no brd (%s)", strerror(-ret));
+	vt_brd_path(0, self->ram0, sizeof(self->ram0));
+	vt_brd_path(1, self->ram1, sizeof(self->ram1));
+	ASSERT_EQ(0, vt_fill(self->ram1, 0, DEV_MIB * VT_MIB, FILL));
+	ret = vt_delay_create("vdswslow", self->ram0, WRITE_DELAY_MS,
+			      self->slow, sizeof(self->slow));
+	if (ret) {
+		vt_brd_unload();
+		SKIP(return, "no dm-delay (%s)", strerror(-ret));
+	}
+}
+
+FIXTURE_TEARDOWN(ex)
+{
+	if (self->running)
+		finish(&self->p, 0);
+	vt_dm_remove("vdswslow");
+	vt_brd_unload();
+	EXPECT_EQ(0, vt_module_unload());
+}
+
+/* Run the program to its end; its exit status. */
+static int run(FIXTURE_DATA(ex) *self, const char *const *args)
+{
+	int ret = spawn(&self->p, self->prog, args);
+
+	if (ret)
+		return ret;
+	self->running = true;
+	ret = finish(&self->p, 20000);
+	self->running = false;
+	return ret;
+}
+
+#define ASSERT_PRINTED(s) \
+	ASSERT_NE(NULL, strstr(self->p.buf, (s)))			\
+		TH_LOG("\"%s\" not in the output:\n%s", (s), self->p.buf)
+
+/* A plain disk: every HRESULT S_OK, 100%, exit 0. */
+TEST_F(ex, clean_runs_to_s_ok)
+{
+	const char *const args[] = { self->ram1, NULL };
+
+	ASSERT_EQ(0, run(self, args));
+	ASSERT_PRINTED("open session: S_OK (0x00000000)");
+	ASSERT_PRINTED("Clean: S_OK (0x00000000)");
+	ASSERT_PRINTED("100%");
+	ASSERT_PRINTED("Wait: S_OK (0x00000000)");
+	ASSERT_PRINTED("clean result: S_OK (0x00000000)");
+	ASSERT_PRINTED("output type 11: 2097152 of 2097152 bytes");
+	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, VT_MIB, 0, NULL));
+}
+
+/* With the module unloaded, the program's session open loads it. */
+TEST_F(ex, loads_the_module)
+{
+	const char *const args[] = { "--full", self->ram1, NULL };
+
+	ASSERT_EQ(0, vt_module_unload());
+	ASSERT_EQ(0, run(self, args));
+	ASSERT_PRINTED("open session: S_OK (0x00000000)");
+	ASSERT_PRINTED("clean result: S_OK (0x00000000)");
+	ASSERT_PRINTED("output type 11: 8388608 of 8388608 bytes");
+	ASSERT_TRUE(vt_module_loaded());
+}
+
+/* SIGINT mid-way: Cancel S_OK, the op ends VDS_E_OPERATION_CANCELED, the
+ * program says how far it got and exits 1. */
+TEST_F(ex, sigint_cancels_the_clean)
+{
+	const char *const args[] = { "--force", "--full", self->slow, NULL };
+	uint64_t start;
+	int st;
+
+	ASSERT_EQ(0, spawn(&self->p, self->prog, args));
+	self->running = true;
+	/* wait for a non-zero percentage (a slow full clean takes ~4 s) */
+	start = vt_now_ns();
+	for (;;) {
+		char *pct;
+
+		drain(&self->p, 100);
+		pct = strrchr(self->p.buf, '\r');
+		if (pct && strstr(pct, "%") && !strstr(pct, ":   0%"))
+			break;
+		ASSERT_FALSE(self->p.eof) TH_LOG("ended early:\n%s", self->p.buf);
+		ASSERT_GT(15000, vt_ms_since(start))
+			TH_LOG("no progress printed:\n%s", self->p.buf);
+	}
+	ASSERT_EQ(0, kill(self->p.pid, SIGINT));
+	st = finish(&self->p, 20000);
+	self->running = false;
+	TH_LOG("output:\n%s", self->p.buf);
+	ASSERT_EQ(1, st);
+	ASSERT_PRINTED("Clean: S_OK (0x00000000)");
+	ASSERT_PRINTED("Cancel: S_OK (0x00000000)");
+	ASSERT_PRINTED("Wait: S_OK (0x00000000)");
+	ASSERT_PRINTED("clean result: VDS_E_OPERATION_CANCELED (0x8004240D)");
+	ASSERT_PRINTED(" of 8388608 bytes");
+	ASSERT_EQ(NULL, strstr(self->p.buf, "100%"));
+	ASSERT_EQ(0, vt_try_excl(self->slow));
+}
+
+/* ext2 without --force: refused before anything is written. */
+TEST_F(ex, refuses_a_filesystem_without_force)
+{
+	const char *const args[] = { self->ram1, NULL };
+	int ret = vt_mkfs_ext2(self->ram1);
+
+	if (ret)
+		SKIP(return, "no mke2fs (%s)", strerror(-ret));
+	ASSERT_EQ(1, run(self, args));
+	ASSERT_PRINTED("open session: S_OK (0x00000000)");
+	ASSERT_PRINTED("Clean: VDS_E_OPERATION_DENIED (0x8004240A)");
+	ASSERT_EQ(NULL, strstr(self->p.buf, "Wait:"));
+}
+
+/* No such device. */
+TEST_F(ex, no_such_device)
+{
+	const char *const args[] = { "/dev/vdsw-no-such-disk", NULL };
+
+	ASSERT_EQ(1, run(self, args));
+	ASSERT_PRINTED("Clean: VDS_E_OBJECT_NOT_FOUND (0x80042405)");
+}
+
+/* No device argument, or an unknown option: usage, exit 2. */
+TEST_F(ex, usage)
+{
+	const char *const none[] = { NULL };
+	const char *const bad[] = { "--bogus", self->ram1, NULL };
+
+	ASSERT_EQ(2, run(self, none));
+	ASSERT_PRINTED("usage:");
+	ASSERT_EQ(2, run(self, bad));
+	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, DEV_MIB * VT_MIB, FILL, NULL));
+}
+
+TEST_HARNESS_MAIN
