@@ -1,0 +1,1501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vdswipe command (tools/vdswipe), run as an administrator would run it:
+ * fork + exec of /usr/local/bin/vdswipe (or $VDSWIPE_TOOL) with its output
+ * on pipes, signals sent to it, devices made with testlib.
+ *
+ * Covered: the exit status of each class of result (0, 2, 3, 4, 5, 6, 7, 8,
+ * 130); --json output, every line parsed by a strict JSON parser and
+ * checked; SIGINT in the middle of a clean cancels it (exit 130, and the
+ * device stops changing); a discard cannot be cancelled (VDS_E_NOT_SUPPORTED,
+ * it runs to its end) and a second Ctrl-C leaves nothing running in the
+ * kernel; the confirmation (refused without a terminal, typed on a pty);
+ * several devices at once; mounted, read-only, unprivileged; `vdswipe
+ * hresult` on every known code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+/* the harness's setjmp() wrappers trip -Wclobbered depending on inlining */
+#pragma GCC diagnostic ignored "-Wclobbered"
+#include "kselftest_harness.h"
+#include "testlib.h"
+
+#define DEFAULT_TOOL	"/usr/local/bin/vdswipe"
+#define DEV_MIB		16
+#define SLOW_MIB	32
+#define SLOW_MBPS	16	/* SLOW_MIB takes about 2 s */
+#define FILL		0xA5
+#define RUN_TIMEOUT_MS	60000
+
+/* Exit status classes, as vdswipe(8) documents them. */
+#define EX_OK		0
+#define EX_USAGE	2
+#define EX_REFUSED	3
+#define EX_ACCESS	4
+#define EX_DEVICE	5
+#define EX_IOERROR	6
+#define EX_MODULE	7
+#define EX_PARTIAL	8
+#define EX_CANCELLED	130
+
+static const char *tool_path(void)
+{
+	const char *t = getenv("VDSWIPE_TOOL");
+
+	return t && t[0] ? t : DEFAULT_TOOL;
+}
+
+/* ------------------------------------------------------------------ */
+/* A strict JSON parser: one object per line                          */
+/* ------------------------------------------------------------------ */
+
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_OBJ, J_ARR };
+
+struct jmember {
+	char key[64];
+	enum jtype type;
+	char str[1024];		/* J_STR, decoded (UTF-8) */
+	double num;		/* J_NUM */
+	bool b;			/* J_BOOL */
+};
+
+struct jobj {
+	struct jmember m[64];
+	int n;
+};
+
+struct jp {
+	const char *p;
+	const char *err;
+};
+
+static void jp_ws(struct jp *j)
+{
+	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
+		j->p++;
+}
+
+static int jp_fail(struct jp *j, const char *why)
+{
+	if (!j->err)
+		j->err = why;
+	return -1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int jp_hex4(struct jp *j, unsigned int *v)
+{
+	int i, h;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		h = hexval(j->p[i]);
+		if (h < 0)
+			return jp_fail(j, "bad \\u escape");
+		*v = *v * 16 + (unsigned int)h;
+	}
+	j->p += 4;
+	return 0;
+}
+
+static void put_utf8(char *out, size_t len, size_t *n, unsigned int cp)
+{
+	char tmp[4];
+	size_t k, c = 0;
+
+	if (cp < 0x80) {
+		tmp[c++] = (char)cp;
+	} else if (cp < 0x800) {
+		tmp[c++] = (char)(0xC0 | (cp >> 6));
+		tmp[c++] = (char)(0x80 | (cp & 0x3F));
+	} else if (cp < 0x10000) {
+		tmp[c++] = (char)(0xE0 | (cp >> 12));
+		tmp[c++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		tmp[c++] = (char)(0x80 | (cp & 0x3F));
+	} else {
+		tmp[c++] = (char)(0xF0 | (cp >> 18));
+		tmp[c++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		tmp[c++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		tmp[c++] = (char)(0x80 | (cp & 0x3F));
+	}
+	for (k = 0; k < c && *n + 1 < len; k++)
+		out[(*n)++] = tmp[k];
+}
+
+/* A string; out (may be NULL) receives it decoded. */
+static int jp_string(struct jp *j, char *out, size_t len)
+{
+	size_t n = 0;
+	unsigned int cp, lo;
+
+	if (*j->p != '"')
+		return jp_fail(j, "string expected");
+	j->p++;
+	for (;;) {
+		unsigned char c = (unsigned char)*j->p;
+
+		if (c == '\0')
+			return jp_fail(j, "unterminated string");
+		if (c < 0x20)
+			return jp_fail(j, "control character in a string");
+		if (c == '"') {
+			j->p++;
+			break;
+		}
+		if (c != '\\') {
+			if (out && n + 1 < len)
+				out[n++] = (char)c;
+			j->p++;
+			continue;
+		}
+		j->p++;
+		switch (*j->p) {
+		case '"': case '\\': case '/':
+			cp = (unsigned char)*j->p;
+			break;
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			j->p++;
+			if (jp_hex4(j, &cp))
+				return -1;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				if (j->p[0] != '\\' || j->p[1] != 'u')
+					return jp_fail(j, "lone high surrogate");
+				j->p += 2;
+				if (jp_hex4(j, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+					return jp_fail(j, "bad low surrogate");
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+				return jp_fail(j, "lone low surrogate");
+			}
+			if (out)
+				put_utf8(out, len, &n, cp);
+			continue;
+		default:
+			return jp_fail(j, "bad escape");
+		}
+		j->p++;
+		if (out && n + 1 < len)
+			out[n++] = (char)cp;
+	}
+	if (out)
+		out[n] = '\0';
+	return 0;
+}
+
+static bool isdig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int jp_number(struct jp *j, double *v)
+{
+	const char *s = j->p;
+	char *end;
+
+	if (*j->p == '-')
+		j->p++;
+	if (*j->p == '0')
+		j->p++;
+	else if (*j->p >= '1' && *j->p <= '9')
+		while (isdig(*j->p))
+			j->p++;
+	else
+		return jp_fail(j, "bad number");
+	if (*j->p == '.') {
+		j->p++;
+		if (!isdig(*j->p))
+			return jp_fail(j, "bad fraction");
+		while (isdig(*j->p))
+			j->p++;
+	}
+	if (*j->p == 'e' || *j->p == 'E') {
+		j->p++;
+		if (*j->p == '+' || *j->p == '-')
+			j->p++;
+		if (!isdig(*j->p))
+			return jp_fail(j, "bad exponent");
+		while (isdig(*j->p))
+			j->p++;
+	}
+	*v = strtod(s, &end);
+	if (end != j->p)
+		return jp_fail(j, "bad number");
+	return 0;
+}
+
+static int jp_value(struct jp *j, int depth, struct jmember *m);
+
+/* An object or an array; members of nested ones are checked, not kept. */
+static int jp_container(struct jp *j, int depth, struct jobj *top)
+{
+	bool obj = *j->p == '{';
+	char close = obj ? '}' : ']';
+	struct jmember tmp;
+	int k;
+
+	if (depth > 32)
+		return jp_fail(j, "nested too deep");
+	j->p++;
+	jp_ws(j);
+	if (*j->p == close) {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		struct jmember *m = top && top->n < 64 ? &top->m[top->n] : &tmp;
+
+		jp_ws(j);
+		memset(m, 0, sizeof(*m));
+		if (obj) {
+			if (jp_string(j, m->key, sizeof(m->key)))
+				return -1;
+			jp_ws(j);
+			if (*j->p != ':')
+				return jp_fail(j, "':' expected");
+			j->p++;
+			jp_ws(j);
+		}
+		if (jp_value(j, depth + 1, m))
+			return -1;
+		if (top) {
+			for (k = 0; k < top->n; k++)
+				if (!strcmp(top->m[k].key, m->key))
+					return jp_fail(j, "duplicate key");
+			if (top->n < 64)
+				top->n++;
+		}
+		jp_ws(j);
+		if (*j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (*j->p == close) {
+			j->p++;
+			return 0;
+		}
+		return jp_fail(j, obj ? "',' or '}' expected" : "',' or ']' expected");
+	}
+}
+
+static int jp_value(struct jp *j, int depth, struct jmember *m)
+{
+	switch (*j->p) {
+	case '{':
+	case '[':
+		m->type = *j->p == '{' ? J_OBJ : J_ARR;
+		return jp_container(j, depth, NULL);
+	case '"':
+		m->type = J_STR;
+		return jp_string(j, m->str, sizeof(m->str));
+	case 't':
+		if (strncmp(j->p, "true", 4))
+			break;
+		j->p += 4;
+		m->type = J_BOOL;
+		m->b = true;
+		return 0;
+	case 'f':
+		if (strncmp(j->p, "false", 5))
+			break;
+		j->p += 5;
+		m->type = J_BOOL;
+		return 0;
+	case 'n':
+		if (strncmp(j->p, "null", 4))
+			break;
+		j->p += 4;
+		m->type = J_NULL;
+		return 0;
+	default:
+		m->type = J_NUM;
+		return jp_number(j, &m->num);
+	}
+	return jp_fail(j, "bad literal");
+}
+
+/* Parse one line that must be exactly one JSON object. */
+static int json_object(const char *line, struct jobj *o, const char **err)
+{
+	struct jp j = { .p = line };
+
+	memset(o, 0, sizeof(*o));
+	jp_ws(&j);
+	if (*j.p != '{') {
+		*err = "not an object";
+		return -1;
+	}
+	if (jp_container(&j, 0, o)) {
+		*err = j.err;
+		return -1;
+	}
+	jp_ws(&j);
+	if (*j.p) {
+		*err = "garbage after the object";
+		return -1;
+	}
+	return 0;
+}
+
+static const struct jmember *jget(const struct jobj *o, const char *key)
+{
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->m[i].key, key))
+			return &o->m[i];
+	return NULL;
+}
+
+/* The string member, or "" when absent or not a string. */
+static const char *jstr(const struct jobj *o, const char *key)
+{
+	const struct jmember *m = jget(o, key);
+
+	return m && m->type == J_STR ? m->str : "";
+}
+
+/* The number member, or -1 when absent or not a number. */
+static double jnum(const struct jobj *o, const char *key)
+{
+	const struct jmember *m = jget(o, key);
+
+	return m && m->type == J_NUM ? m->num : -1;
+}
+
+static bool jnull(const struct jobj *o, const char *key)
+{
+	const struct jmember *m = jget(o, key);
+
+	return m && m->type == J_NULL;
+}
+
+static bool jtrue(const struct jobj *o, const char *key)
+{
+	const struct jmember *m = jget(o, key);
+
+	return m && m->type == J_BOOL && m->b;
+}
+
+/*
+ * Every line of text as a JSON object into *objs (free() it). Returns the
+ * count, or -1 with *bad set to the first line that does not parse.
+ */
+static int json_lines(const char *text, struct jobj **objs, char *bad, size_t badlen)
+{
+	const char *p = text, *nl, *err = NULL;
+	struct jobj *v = NULL;
+	char *line;
+	int n = 0;
+
+	*objs = NULL;
+	while (*p) {
+		nl = strchr(p, '\n');
+		if (!nl) {
+			snprintf(bad, badlen, "no newline after the last line: %.200s", p);
+			free(v);
+			return -1;
+		}
+		line = strndup(p, (size_t)(nl - p));
+		v = realloc(v, sizeof(*v) * (size_t)(n + 1));
+		if (!line || !v || json_object(line, &v[n], &err)) {
+			snprintf(bad, badlen, "%s: %.300s", err ? err : "out of memory",
+				 line ? line : "");
+			free(line);
+			free(v);
+			return -1;
+		}
+		free(line);
+		n++;
+		p = nl + 1;
+	}
+	*objs = v;
+	return n;
+}
+
+/* The first object with this event (and device, if not NULL), from index. */
+static const struct jobj *find_event(const struct jobj *v, int n, const char *event,
+				     const char *device, int *index)
+{
+	int i;
+
+	for (i = index ? *index : 0; i < n; i++) {
+		if (strcmp(jstr(&v[i], "event"), event))
+			continue;
+		if (device && strcmp(jstr(&v[i], "device"), device))
+			continue;
+		if (index)
+			*index = i;
+		return &v[i];
+	}
+	return NULL;
+}
+
+static int count_events(const struct jobj *v, int n, const char *event)
+{
+	int i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += !strcmp(jstr(&v[i], "event"), event);
+	return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the tool                                                   */
+/* ------------------------------------------------------------------ */
+
+struct proc {
+	pid_t pid;
+	int out, err;		/* read ends, -1 once at EOF */
+	char *obuf, *ebuf;
+	size_t olen, elen;
+	int status;		/* exit status; 1000 + signal if killed */
+};
+
+struct spawn {
+	int stdin_fd;		/* >= 0: this fd, else /dev/null */
+	bool new_session;	/* setsid() first (for a pty on stdin) */
+	bool nobody;		/* setresuid/setresgid(65534) before exec */
+};
+
+static void proc_init(struct proc *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = -1;
+	p->out = p->err = -1;
+	p->status = -1;
+	p->obuf = calloc(1, 1);
+	p->ebuf = calloc(1, 1);
+}
+
+static void proc_free(struct proc *p)
+{
+	if (p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+	}
+	if (p->out >= 0)
+		close(p->out);
+	if (p->err >= 0)
+		close(p->err);
+	free(p->obuf);
+	free(p->ebuf);
+	p->obuf = p->ebuf = NULL;
+	p->pid = -1;
+}
+
+static int proc_startv(struct proc *p, const struct spawn *sp, const char *const *args)
+{
+	const char *argv[256];
+	int o[2], e[2], in, i;
+	sigset_t none;
+
+	argv[0] = "vdswipe";
+	for (i = 0; args[i] && i < 254; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	if (pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC))
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	p->pid = fork();
+	if (p->pid < 0)
+		return -errno;
+	if (p->pid == 0) {
+		if (sp && sp->new_session)
+			setsid();
+		in = sp && sp->stdin_fd >= 0 ? sp->stdin_fd : open("/dev/null", O_RDONLY);
+		if (in < 0 || dup2(in, 0) < 0 || dup2(o[1], 1) < 0 || dup2(e[1], 2) < 0)
+			_exit(126);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (sp && sp->nobody &&
+		    (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		     setresuid(65534, 65534, 65534)))
+			_exit(125);
+		execv(tool_path(), (char *const *)argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	p->out = o[0];
+	p->err = e[0];
+	return 0;
+}
+
+/* Read what is there, waiting up to timeout_ms. */
+static void proc_pump(struct proc *p, int timeout_ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = p->out, .events = POLLIN },
+		{ .fd = p->err, .events = POLLIN },
+	};
+	char buf[4096];
+	int i;
+
+	if (p->out < 0 && p->err < 0)
+		return;
+	if (poll(pfd, 2, timeout_ms) <= 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		int *fd = i ? &p->err : &p->out;
+		char **b = i ? &p->ebuf : &p->obuf;
+		size_t *len = i ? &p->elen : &p->olen;
+		ssize_t n;
+
+		if (*fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(*fd, buf, sizeof(buf));
+		if (n <= 0) {
+			close(*fd);
+			*fd = -1;
+			continue;
+		}
+		*b = realloc(*b, *len + (size_t)n + 1);
+		memcpy(*b + *len, buf, (size_t)n);
+		*len += (size_t)n;
+		(*b)[*len] = '\0';
+	}
+}
+
+/* Pump until stdout (or stderr) holds needle; false at EOF or timeout. */
+static bool proc_wait_for(struct proc *p, bool on_stderr, const char *needle, int timeout_ms)
+{
+	uint64_t start = vt_now_ns();
+
+	for (;;) {
+		if (strstr(on_stderr ? p->ebuf : p->obuf, needle))
+			return true;
+		if ((on_stderr ? p->err : p->out) < 0 ||
+		    vt_ms_since(start) > (uint64_t)timeout_ms)
+			return false;
+		proc_pump(p, 50);
+	}
+}
+
+/* Read to EOF and reap: the exit status (1000 + signal if killed). */
+static int proc_finish(struct proc *p, int timeout_ms)
+{
+	uint64_t start = vt_now_ns();
+	int st;
+
+	while ((p->out >= 0 || p->err >= 0) && vt_ms_since(start) < (uint64_t)timeout_ms)
+		proc_pump(p, 100);
+	if (p->out >= 0 || p->err >= 0)
+		kill(p->pid, SIGKILL);
+	while (waitpid(p->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	p->pid = -1;
+	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 1000 + WTERMSIG(st);
+	return p->status;
+}
+
+static int proc_start(struct proc *p, const struct spawn *sp, ...)
+{
+	const char *args[64];
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, sp);
+	while (n < 63 && (args[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	proc_init(p);
+	return proc_startv(p, sp, args);
+}
+
+/* Run to the end; the exit status. p keeps the output (proc_free it). */
+static int run(struct proc *p, const struct spawn *sp, ...)
+{
+	const char *args[64];
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, sp);
+	while (n < 63 && (args[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	proc_init(p);
+	if (proc_startv(p, sp, args))
+		return -1;
+	return proc_finish(p, RUN_TIMEOUT_MS);
+}
+
+#define SHOW(p) TH_LOG("exit %d\n--- stdout:\n%s--- stderr:\n%s", (p)->status, (p)->obuf, (p)->ebuf)
+
+/* Make sure an unprivileged user can reach /dev and /usr/local/bin: the
+ * test VM's initramfs root directory is mode 0700. */
+static void root_dir_traversable(void)
+{
+	struct stat st;
+
+	if (!stat("/", &st) && !(st.st_mode & S_IXOTH))
+		chmod("/", st.st_mode | S_IXOTH | S_IROTH);
+}
+
+/* ------------------------------------------------------------------ */
+/* vdswipe hresult: no devices needed                                 */
+/* ------------------------------------------------------------------ */
+
+static const struct {
+	uint32_t value;
+	const char *name;
+} known_codes[] = {
+	/* libvdswipe (vdswipe/hresult.h) */
+	{ 0x00000000, "S_OK" },
+	{ 0x00000001, "S_FALSE" },
+	{ 0x0004241A, "VDS_S_DISK_PARTIALLY_CLEANED" },
+	{ 0x80004003, "E_POINTER" },
+	{ 0x80070005, "E_ACCESSDENIED" },
+	{ 0x8007000E, "E_OUTOFMEMORY" },
+	{ 0x80070057, "E_INVALIDARG" },
+	{ 0x80042400, "VDS_E_NOT_SUPPORTED" },
+	{ 0x80042405, "VDS_E_OBJECT_NOT_FOUND" },
+	{ 0x80042409, "VDS_E_OPERATION_PENDING" },
+	{ 0x8004240A, "VDS_E_OPERATION_DENIED" },
+	{ 0x8004240C, "VDS_E_CANCEL_TOO_LATE" },
+	{ 0x8004240D, "VDS_E_OPERATION_CANCELED" },
+	{ 0x80042412, "VDS_E_NO_MEDIA" },
+	{ 0x80042413, "VDS_E_DEVICE_IN_USE" },
+	{ 0x80042425, "VDS_E_INCOMPATIBLE_FILE_SYSTEM" },
+	{ 0x80042426, "VDS_E_INCOMPATIBLE_MEDIA" },
+	{ 0x80042427, "VDS_E_ACCESS_DENIED" },
+	{ 0x80042428, "VDS_E_MEDIA_WRITE_PROTECTED" },
+	{ 0x8004242B, "VDS_E_IO_ERROR" },
+	{ 0x8004245F, "VDS_E_TIMEOUT" },
+	{ 0x8004280B, "VDS_E_DISK_IS_READ_ONLY" },
+	{ 0x80070006, "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)" },
+	{ 0x80070004, "HRESULT_FROM_WIN32(ERROR_TOO_MANY_OPEN_FILES)" },
+	{ 0x80070015, "HRESULT_FROM_WIN32(ERROR_NOT_READY)" },
+	{ 0x80070017, "HRESULT_FROM_WIN32(ERROR_CRC)" },
+	{ 0x8007001B, "HRESULT_FROM_WIN32(ERROR_SECTOR_NOT_FOUND)" },
+	{ 0x8007001F, "HRESULT_FROM_WIN32(ERROR_GEN_FAILURE)" },
+	{ 0x80070070, "HRESULT_FROM_WIN32(ERROR_DISK_FULL)" },
+	{ 0x80070424, "HRESULT_FROM_WIN32(ERROR_SERVICE_DOES_NOT_EXIST)" },
+	{ 0x80070426, "HRESULT_FROM_WIN32(ERROR_SERVICE_NOT_ACTIVE)" },
+	{ 0x8007045A, "HRESULT_FROM_WIN32(ERROR_DLL_INIT_FAILED)" },
+	{ 0x8007045D, "HRESULT_FROM_WIN32(ERROR_IO_DEVICE)" },
+	{ 0x8007048F, "HRESULT_FROM_WIN32(ERROR_DEVICE_NOT_CONNECTED)" },
+	{ 0x800705B4, "HRESULT_FROM_WIN32(ERROR_TIMEOUT)" },
+	/* the Windows codes the tool also names (winerror.h) */
+	{ 0x80004001, "E_NOTIMPL" },
+	{ 0x80004002, "E_NOINTERFACE" },
+	{ 0x80004004, "E_ABORT" },
+	{ 0x80004005, "E_FAIL" },
+	{ 0x8000FFFF, "E_UNEXPECTED" },
+	{ 0x80070008, "HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY)" },
+	{ 0x80070013, "HRESULT_FROM_WIN32(ERROR_WRITE_PROTECT)" },
+	{ 0x8007001D, "HRESULT_FROM_WIN32(ERROR_WRITE_FAULT)" },
+	{ 0x8007001E, "HRESULT_FROM_WIN32(ERROR_READ_FAULT)" },
+	{ 0x80070032, "HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)" },
+	{ 0x800700AA, "HRESULT_FROM_WIN32(ERROR_BUSY)" },
+	{ 0x800703E3, "HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED)" },
+	{ 0x800704C7, "HRESULT_FROM_WIN32(ERROR_CANCELLED)" },
+};
+
+#define NR_KNOWN	(sizeof(known_codes) / sizeof(known_codes[0]))
+
+static bool have_tool(void)
+{
+	return access(tool_path(), X_OK) == 0;
+}
+
+/* Each code in hex: "0xVALUE NAME" then its description; exit 0. */
+TEST(hresult_every_known_code_hex)
+{
+	char arg[16], want[128];
+	struct proc p;
+	size_t i;
+
+	if (!have_tool())
+		SKIP(return, "%s not found", tool_path());
+	for (i = 0; i < NR_KNOWN; i++) {
+		snprintf(arg, sizeof(arg), "0x%08X", known_codes[i].value);
+		snprintf(want, sizeof(want), "0x%08X %s\n  ", known_codes[i].value,
+			 known_codes[i].name);
+		EXPECT_EQ(0, run(&p, NULL, "hresult", arg, NULL)) SHOW(&p);
+		EXPECT_EQ(0, strncmp(p.obuf, want, strlen(want))) {
+			TH_LOG("%s: got %s", arg, p.obuf);
+		}
+		EXPECT_EQ(NULL, strstr(p.obuf, "Unknown HRESULT")) SHOW(&p);
+		EXPECT_EQ(NULL, strstr(p.obuf, "Not a code")) SHOW(&p);
+		proc_free(&p);
+	}
+}
+
+/* Each code as signed and unsigned decimal and by name, --json, all in
+ * one call: one object per code, each parsed and checked. */
+TEST(hresult_every_known_code_json)
+{
+	static char args[3 * NR_KNOWN][64];
+	const char *argv[3 * NR_KNOWN + 3];
+	char bad[512], want[16];
+	struct jobj *v;
+	struct proc p;
+	size_t i, k;
+	int n;
+
+	if (!have_tool())
+		SKIP(return, "%s not found", tool_path());
+	argv[0] = "hresult";
+	argv[1] = "--json";
+	for (i = 0; i < NR_KNOWN; i++) {
+		snprintf(args[3 * i], sizeof(args[0]), "%d", (int32_t)known_codes[i].value);
+		snprintf(args[3 * i + 1], sizeof(args[0]), "%u", known_codes[i].value);
+		snprintf(args[3 * i + 2], sizeof(args[0]), "%s", known_codes[i].name);
+		for (k = 0; k < 3; k++)
+			argv[2 + 3 * i + k] = args[3 * i + k];
+	}
+	argv[2 + 3 * NR_KNOWN] = NULL;
+	proc_init(&p);
+	ASSERT_EQ(0, proc_startv(&p, NULL, argv));
+	ASSERT_EQ(0, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_EQ((int)(3 * NR_KNOWN), n) TH_LOG("%s", bad);
+	for (i = 0; i < 3 * NR_KNOWN; i++) {
+		const struct jobj *o = &v[i];
+
+		snprintf(want, sizeof(want), "0x%08X", known_codes[i / 3].value);
+		EXPECT_STREQ("hresult", jstr(o, "event"));
+		EXPECT_STREQ(args[i], jstr(o, "input"));
+		EXPECT_STREQ(want, jstr(o, "value"));
+		EXPECT_STREQ(known_codes[i / 3].name, jstr(o, "name"));
+		EXPECT_TRUE(jtrue(o, "known"));
+		EXPECT_LT(0, strlen(jstr(o, "message")));
+		EXPECT_EQ((double)(int32_t)known_codes[i / 3].value, jnum(o, "signed"));
+		EXPECT_EQ((double)known_codes[i / 3].value, jnum(o, "unsigned"));
+	}
+	free(v);
+	proc_free(&p);
+}
+
+/* --list names every known code; unknown codes exit 1, garbage 2. */
+TEST(hresult_list_unknown_and_bad)
+{
+	struct proc p;
+	size_t i;
+
+	if (!have_tool())
+		SKIP(return, "%s not found", tool_path());
+	ASSERT_EQ(0, run(&p, NULL, "hresult", "--list", NULL)) SHOW(&p);
+	for (i = 0; i < NR_KNOWN; i++) {
+		bool listed = strstr(p.obuf, known_codes[i].name) != NULL;
+
+		EXPECT_TRUE(listed) TH_LOG("0x%08X missing", known_codes[i].value);
+	}
+	proc_free(&p);
+
+	EXPECT_EQ(1, run(&p, NULL, "hresult", "0x80041234", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "0x80041234")) SHOW(&p);
+	proc_free(&p);
+	/* a hex code typed without 0x: decoded as decimal, with a hint */
+	EXPECT_EQ(1, run(&p, NULL, "hresult", "80042400", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "0x80042400")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", "0xzz", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", "4294967296", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", "NO_SUCH_NAME", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", NULL)) SHOW(&p);
+	proc_free(&p);
+}
+
+/* Usage errors exit 2; --help works on every command and exits 0. */
+TEST(usage_and_help)
+{
+	static const char *const cmds[] = { "clean", "discard", "info", "hresult" };
+	struct proc p;
+	size_t i;
+
+	if (!have_tool())
+		SKIP(return, "%s not found", tool_path());
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "frobnicate", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(0, run(&p, NULL, "--help", NULL)) SHOW(&p);
+	EXPECT_EQ(0, strncmp(p.obuf, "Usage:", 6)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(0, run(&p, NULL, "--version", NULL)) SHOW(&p);
+	proc_free(&p);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		EXPECT_EQ(0, run(&p, NULL, cmds[i], "--help", NULL)) SHOW(&p);
+		EXPECT_EQ(0, strncmp(p.obuf, "Usage:", 6)) SHOW(&p);
+		proc_free(&p);
+		EXPECT_EQ(0, run(&p, NULL, "help", cmds[i], NULL)) SHOW(&p);
+		EXPECT_EQ(0, strncmp(p.obuf, "Usage:", 6)) SHOW(&p);
+		proc_free(&p);
+	}
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--bogus", "/dev/null", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--pattern", "256", "--yes", "/dev/null", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--length", "0", "--yes", "/dev/null", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--progress", "fancy", "/dev/null", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "discard", "--full", "/dev/null", NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "info", "extra", NULL)) SHOW(&p);
+	proc_free(&p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Devices                                                            */
+/* ------------------------------------------------------------------ */
+
+FIXTURE(tool) {
+	char ram[3][64];
+	char slow[64];		/* null_blk vdswtslow, SLOW_MIB at SLOW_MBPS */
+	char disc[64];		/* null_blk vdswtdisc with discard */
+	char dm[64];
+	char mnt[256];
+};
+
+FIXTURE_SETUP(tool)
+{
+	int ret, i;
+
+	memset(self, 0, sizeof(*self));
+	if (!have_tool())
+		SKIP(return, "%s not found", tool_path());
+	vt_cleanup_leftovers();
+	ASSERT_EQ(0, vt_module_reload(NULL));
+	ret = vt_brd_load(3, DEV_MIB, 4);
+	if (ret)
+		SKIP(return, "no brd (%s)", strerror(-ret));
+	for (i = 0; i < 3; i++) {
+		vt_brd_path((unsigned int)i, self->ram[i], sizeof(self->ram[i]));
+		ASSERT_EQ(0, vt_fill(self->ram[i], 0, DEV_MIB * VT_MIB, FILL));
+	}
+}
+
+FIXTURE_TEARDOWN(tool)
+{
+	if (self->mnt[0])
+		vt_umount(self->mnt);
+	vt_dm_remove("vdswtool");
+	vt_nullb_destroy("vdswtslow");
+	vt_nullb_destroy("vdswtdisc");
+	vt_brd_unload();
+	vt_cleanup_leftovers();
+}
+
+/*
+ * The slow device: memory-backed null_blk, bandwidth-capped from the start
+ * (never power-cycle a null_blk to change mbps: 6.12's null_blk oopses in
+ * hrtimer_active() when it comes back throttled). Unwritten, it reads zeros.
+ */
+static int make_slow(char *path, size_t len)
+{
+	struct vt_nullb_opts o = {
+		.size_mib = SLOW_MIB, .memory_backed = true, .mbps = SLOW_MBPS,
+	};
+
+	return vt_nullb_create("vdswtslow", &o, path, len);
+}
+
+/* A discard-capable device (filled), behind a dm-delay holding writes and
+ * discards for delay_ms. */
+static int make_delayed_discard(char *disc, size_t dlen, char *dm, size_t mlen,
+				unsigned int delay_ms)
+{
+	struct vt_nullb_opts o = { .size_mib = DEV_MIB, .memory_backed = true, .discard = true };
+	int ret = vt_nullb_create("vdswtdisc", &o, disc, dlen);
+
+	if (!ret)
+		ret = vt_fill(disc, 0, DEV_MIB * VT_MIB, FILL);
+	if (!ret)
+		ret = vt_delay_create("vdswtool", disc, delay_ms, dm, mlen);
+	return ret;
+}
+
+/* A full clean with --json: start, end (S_OK), summary; the device is zero. */
+TEST_F(tool, clean_full_json)
+{
+	char bad[512], want_total[32];
+	const struct jobj *start, *end, *sum;
+	struct jobj *v;
+	struct proc p;
+	int n;
+
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--json", self->ram[0], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	start = find_event(v, n, "start", self->ram[0], NULL);
+	end = find_event(v, n, "end", self->ram[0], NULL);
+	sum = find_event(v, n, "summary", NULL, NULL);
+	ASSERT_NE(NULL, start);
+	ASSERT_NE(NULL, end);
+	ASSERT_NE(NULL, sum);
+	snprintf(want_total, sizeof(want_total), "%llu", DEV_MIB * VT_MIB);
+	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(start, "bytes_total"));
+	EXPECT_STREQ("zero", jstr(start, "method"));
+	EXPECT_TRUE(jtrue(start, "full"));
+	EXPECT_LT(0, jnum(start, "op_id"));
+	EXPECT_EQ(jnum(start, "op_id"), jnum(end, "op_id"));
+	EXPECT_STREQ("0x00000000", jstr(end, "hresult"));
+	EXPECT_STREQ("S_OK", jstr(end, "hresult_name"));
+	EXPECT_STREQ("done", jstr(end, "state"));
+	EXPECT_EQ(100, jnum(end, "percent"));
+	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(end, "bytes_done"));
+	EXPECT_TRUE(jnull(end, "error"));
+	EXPECT_EQ(0, jnum(end, "exit_class"));
+	EXPECT_EQ(0, jnum(sum, "exit_status"));
+	EXPECT_EQ(1, jnum(sum, "ok"));
+	/* the last line is the summary; nothing but JSON on stdout */
+	EXPECT_STREQ("summary", jstr(&v[n - 1], "event"));
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, 0, NULL));
+	free(v);
+	proc_free(&p);
+}
+
+/* A quick clean with a pattern covers the first and last MiB only. */
+TEST_F(tool, quick_clean_with_pattern)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	struct proc p;
+
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--pattern", "0x5a", self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "S_OK (0x00000000)")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, VT_MIB, 0x5a, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], VT_MIB, size - 2 * VT_MIB, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], size - VT_MIB, VT_MIB, 0x5a, NULL));
+	proc_free(&p);
+
+	/* a range: bytes [4 MiB, 6 MiB) only, in full */
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--offset", "4M",
+			     "--length", "2MiB", self->ram[1], NULL)) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, 4 * VT_MIB, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 4 * VT_MIB, 2 * VT_MIB, 0, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 6 * VT_MIB, size - 6 * VT_MIB, FILL, NULL));
+	proc_free(&p);
+
+	/* a range the device cannot take: E_INVALIDARG, exit 2, untouched */
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--offset", "1000", self->ram[2], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "E_INVALIDARG (0x80070057)")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, size, FILL, NULL));
+	proc_free(&p);
+}
+
+/* Several devices, one op each, in parallel: the fast ones end while the
+ * slow one still runs. */
+TEST_F_TIMEOUT(tool, several_devices_at_once, 60)
+{
+	const struct jobj *start[4], *end[4];
+	const char *devs[4];
+	struct jobj *v;
+	struct proc p;
+	char bad[512];
+	int n, i, k, ie[4];
+
+	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
+	devs[0] = self->slow;
+	for (i = 0; i < 3; i++)
+		devs[i + 1] = self->ram[i];
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--json", devs[0], devs[1],
+			     devs[2], devs[3], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	EXPECT_EQ(4, count_events(v, n, "start"));
+	EXPECT_EQ(4, count_events(v, n, "end"));
+	for (i = 0; i < 4; i++) {
+		ie[i] = 0;
+		start[i] = find_event(v, n, "start", devs[i], NULL);
+		end[i] = find_event(v, n, "end", devs[i], &ie[i]);
+		ASSERT_NE(NULL, start[i]) TH_LOG("%s", devs[i]);
+		ASSERT_NE(NULL, end[i]) TH_LOG("%s", devs[i]);
+		EXPECT_STREQ("S_OK", jstr(end[i], "hresult_name"));
+		for (k = 0; k < i; k++)
+			EXPECT_NE(jnum(start[k], "op_id"), jnum(start[i], "op_id"));
+	}
+	/* the brd cleans ended before the slow one */
+	for (i = 1; i < 4; i++)
+		EXPECT_LT(ie[i], ie[0]);
+	EXPECT_LT(0, count_events(v, n, "progress"));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, vt_check_fill(self->ram[i], 0, DEV_MIB * VT_MIB, 0, NULL));
+	free(v);
+	proc_free(&p);
+
+	/* human output: one result line per device */
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--progress=plain", self->ram[0],
+			     self->ram[1], NULL)) SHOW(&p);
+	for (i = 0; i < 2; i++) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "%s: S_OK (0x00000000)", self->ram[i]);
+		EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
+	}
+	proc_free(&p);
+}
+
+/* Wait for a progress event with bytes written, then SIGINT. */
+static bool interrupt_mid_clean(struct proc *p, int sig)
+{
+	uint64_t start = vt_now_ns();
+
+	while (vt_ms_since(start) < 20000) {
+		const char *s = strstr(p->obuf, "\"event\":\"progress\"");
+
+		if (s && !strstr(s, "\"bytes_done\":0,"))
+			return kill(p->pid, sig) == 0;
+		if (p->out < 0)
+			return false;
+		proc_pump(p, 50);
+	}
+	return false;
+}
+
+/* SIGINT in the middle of a clean cancels it: exit 130, the cancel-all
+ * and the op's VDS_E_OPERATION_CANCELED in the JSON, and the device does
+ * not change any more once the tool has exited. The clean writes 0x5a over
+ * the slow device's zeros, so what it wrote can be counted. */
+TEST_F_TIMEOUT(tool, sigint_cancels_clean_json, 90)
+{
+	const uint64_t size = SLOW_MIB * VT_MIB;
+	const struct jobj *cancel, *end, *sum;
+	uint64_t written = 0, i;
+	unsigned char *snap;
+	struct jobj *v;
+	struct proc p;
+	char bad[512];
+	int n;
+
+	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
+	ASSERT_EQ(0, proc_start(&p, NULL, "clean", "--yes", "--full", "--pattern", "0x5a",
+				"--json", "--interval", "0.1", self->slow, NULL));
+	ASSERT_TRUE(interrupt_mid_clean(&p, SIGINT)) SHOW(&p);
+	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	cancel = find_event(v, n, "cancel", NULL, NULL);
+	end = find_event(v, n, "end", self->slow, NULL);
+	sum = find_event(v, n, "summary", NULL, NULL);
+	ASSERT_NE(NULL, cancel) SHOW(&p);
+	ASSERT_NE(NULL, end) SHOW(&p);
+	ASSERT_NE(NULL, sum) SHOW(&p);
+	EXPECT_STREQ("SIGINT", jstr(cancel, "signal"));
+	EXPECT_STREQ("0x00000000", jstr(cancel, "hresult"));
+	EXPECT_EQ(1, jnum(cancel, "cancelled"));
+	EXPECT_STREQ("0x8004240D", jstr(end, "hresult"));
+	EXPECT_STREQ("VDS_E_OPERATION_CANCELED", jstr(end, "hresult_name"));
+	EXPECT_STREQ("cancelled", jstr(end, "state"));
+	EXPECT_STREQ("pattern", jstr(find_event(v, n, "start", NULL, NULL), "method"));
+	EXPECT_LT(0, jnum(end, "bytes_done"));
+	EXPECT_GT((double)size, jnum(end, "bytes_done"));
+	EXPECT_EQ(130, jnum(end, "exit_class"));
+	EXPECT_TRUE(jtrue(sum, "interrupted"));
+	EXPECT_EQ(130, jnum(sum, "exit_status"));
+
+	/* the tool has exited: nothing changes any more */
+	snap = vt_snapshot(self->slow, 0, size);
+	ASSERT_NE(NULL, snap);
+	vt_sleep_ms(300);
+	EXPECT_EQ(0, vt_compare_snapshot(self->slow, 0, size, snap, NULL));
+	for (i = 0; i < size; i++)
+		written += snap[i] == 0x5a;
+	EXPECT_LE((uint64_t)jnum(end, "bytes_done"), written);
+	EXPECT_EQ(0, snap[size - 1]);	/* the end was never reached */
+	free(snap);
+	free(v);
+	proc_free(&p);
+}
+
+/* The same in human output (SIGTERM): each device's final HRESULT. */
+TEST_F_TIMEOUT(tool, sigterm_cancels_clean_plain, 60)
+{
+	char want[128];
+	struct proc p;
+
+	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
+	ASSERT_EQ(0, proc_start(&p, NULL, "clean", "--yes", "--full", "--progress=plain",
+				"--interval", "0.1", self->slow, self->ram[0], NULL));
+	/* once the brd clean is over, and the slow one is running */
+	snprintf(want, sizeof(want), "%s: ended: S_OK", self->ram[0]);
+	ASSERT_TRUE(proc_wait_for(&p, false, want, 20000)) SHOW(&p);
+	ASSERT_TRUE(proc_wait_for(&p, false, "%, ", 20000)) SHOW(&p);
+	ASSERT_EQ(0, kill(p.pid, SIGTERM));
+	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	snprintf(want, sizeof(want), "%s: VDS_E_OPERATION_CANCELED (0x8004240D)", self->slow);
+	EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
+	/* the brd clean was over by then */
+	snprintf(want, sizeof(want), "%s: S_OK (0x00000000)", self->ram[0]);
+	EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "cancel-all: S_OK")) SHOW(&p);
+	proc_free(&p);
+}
+
+/* Ctrl-C during a discard: the cancel is VDS_E_NOT_SUPPORTED, the discard
+ * runs to its end (S_OK, exit 0). */
+TEST_F_TIMEOUT(tool, sigint_during_discard, 60)
+{
+	const struct jobj *cancel, *end;
+	struct jobj *v;
+	struct proc p;
+	char bad[512];
+	int n;
+
+	if (make_delayed_discard(self->disc, sizeof(self->disc), self->dm, sizeof(self->dm), 2000))
+		SKIP(return, "no null_blk with discard or no dm-delay");
+	ASSERT_EQ(0, proc_start(&p, NULL, "discard", "--yes", "--json", self->dm, NULL));
+	ASSERT_TRUE(proc_wait_for(&p, false, "\"event\":\"start\"", 10000)) SHOW(&p);
+	vt_sleep_ms(300);
+	ASSERT_EQ(0, kill(p.pid, SIGINT));
+	ASSERT_EQ(EX_OK, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	cancel = find_event(v, n, "cancel", self->dm, NULL);
+	end = find_event(v, n, "end", self->dm, NULL);
+	ASSERT_NE(NULL, cancel) SHOW(&p);
+	ASSERT_NE(NULL, end) SHOW(&p);
+	EXPECT_STREQ("0x80042400", jstr(cancel, "hresult"));
+	EXPECT_STREQ("VDS_E_NOT_SUPPORTED", jstr(cancel, "hresult_name"));
+	EXPECT_STREQ("S_OK", jstr(end, "hresult_name"));
+	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(end, "bytes_done"));
+	/* memory-backed null_blk reads discarded sectors as zeros */
+	EXPECT_EQ(0, vt_check_fill(self->disc, 0, DEV_MIB * VT_MIB, 0, NULL));
+	free(v);
+	proc_free(&p);
+}
+
+/* A second Ctrl-C stops waiting: the tool closes its session, and the
+ * kernel's close waits for the discard; when the tool has exited (130),
+ * nothing runs any more: the discard is complete, the device unclaimed. */
+TEST_F_TIMEOUT(tool, second_sigint_closes_session, 60)
+{
+	const struct jobj *end;
+	struct jobj *v;
+	struct proc p;
+	char bad[512];
+	int n;
+
+	if (make_delayed_discard(self->disc, sizeof(self->disc), self->dm, sizeof(self->dm), 2000))
+		SKIP(return, "no null_blk with discard or no dm-delay");
+	ASSERT_EQ(0, proc_start(&p, NULL, "discard", "--yes", "--json", self->dm, NULL));
+	ASSERT_TRUE(proc_wait_for(&p, false, "\"event\":\"start\"", 10000)) SHOW(&p);
+	ASSERT_EQ(0, kill(p.pid, SIGINT));
+	ASSERT_TRUE(proc_wait_for(&p, false, "\"event\":\"cancel\"", 10000)) SHOW(&p);
+	ASSERT_EQ(0, kill(p.pid, SIGINT));
+	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	EXPECT_EQ(0, vt_try_excl(self->dm));
+	EXPECT_EQ(0, vt_check_fill(self->disc, 0, DEV_MIB * VT_MIB, 0, NULL));
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	end = find_event(v, n, "end", self->dm, NULL);
+	ASSERT_NE(NULL, end) SHOW(&p);
+	EXPECT_STREQ("unknown", jstr(end, "state"));
+	EXPECT_TRUE(jnull(end, "hresult"));
+	free(v);
+	proc_free(&p);
+}
+
+/* Without --yes and without a terminal on stdin: refused, exit 3, the
+ * device untouched. */
+TEST_F(tool, confirmation_refused_without_terminal)
+{
+	const struct jobj *end;
+	struct jobj *v;
+	struct proc p;
+	char bad[512];
+	int n;
+
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--full", self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "HRESULT_FROM_WIN32(ERROR_CANCELLED) (0x800704C7)")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "--yes")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "discard", self->ram[0], NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--json", self->ram[0], self->ram[1], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	EXPECT_EQ(2, count_events(v, n, "end"));
+	end = find_event(v, n, "end", self->ram[1], NULL);
+	ASSERT_NE(NULL, end);
+	EXPECT_STREQ("0x800704C7", jstr(end, "hresult"));
+	EXPECT_STREQ("refused", jstr(end, "state"));
+	EXPECT_TRUE(jnull(end, "op_id"));
+	EXPECT_EQ(0, count_events(v, n, "start"));
+	free(v);
+	proc_free(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, DEV_MIB * VT_MIB, FILL, NULL));
+}
+
+/* On a terminal (a pty): a wrong name refuses (3), the right one cleans. */
+TEST_F(tool, confirmation_on_terminal)
+{
+	struct spawn sp = { .new_session = true };
+	const char *name = strrchr(self->ram[0], '/') + 1;
+	char line[64];
+	struct proc p;
+	int m, s;
+
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, grantpt(m));
+	ASSERT_EQ(0, unlockpt(m));
+	s = open(ptsname(m), O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, s);
+	sp.stdin_fd = s;
+
+	ASSERT_EQ(0, proc_start(&p, &sp, "clean", self->ram[0], NULL));
+	ASSERT_TRUE(proc_wait_for(&p, true, "Type the device name", 10000)) SHOW(&p);
+	ASSERT_EQ(6, write(m, "ram99\n", 6));
+	EXPECT_EQ(EX_REFUSED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "not confirmed")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
+	proc_free(&p);
+
+	ASSERT_EQ(0, proc_start(&p, &sp, "clean", "--progress=none", self->ram[0], NULL));
+	ASSERT_TRUE(proc_wait_for(&p, true, "Type the device name", 10000)) SHOW(&p);
+	snprintf(line, sizeof(line), "%s\n", name);
+	ASSERT_EQ((ssize_t)strlen(line), write(m, line, strlen(line)));
+	EXPECT_EQ(EX_OK, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, VT_MIB, 0, NULL));
+	proc_free(&p);
+	close(s);
+	close(m);
+}
+
+/* A mounted device: refused by the tool, naming the mount point. */
+TEST_F(tool, mounted_device_refused)
+{
+	const struct jobj *end;
+	struct jobj *v;
+	struct proc p;
+	char bad[512];
+	int n;
+
+	ASSERT_EQ(0, vt_mkfs_ext2(self->ram[1]));
+	ASSERT_EQ(0, vt_mount_ext2(self->ram[1], "vdswtool", self->mnt, sizeof(self->mnt)));
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", "--force", self->ram[1], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_INCOMPATIBLE_FILE_SYSTEM (0x80042425)")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, self->mnt)) SHOW(&p);
+	proc_free(&p);
+	/* one refused device stops the whole command before anything starts;
+	 * each device still gets its end event */
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", "--force", "--json", self->ram[0],
+				  self->ram[1], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	EXPECT_EQ(0, count_events(v, n, "start"));
+	EXPECT_EQ(2, count_events(v, n, "end"));
+	end = find_event(v, n, "end", self->ram[1], NULL);
+	ASSERT_NE(NULL, end);
+	EXPECT_STREQ("refused", jstr(end, "state"));
+	EXPECT_STREQ("VDS_E_INCOMPATIBLE_FILE_SYSTEM", jstr(end, "hresult_name"));
+	EXPECT_NE(NULL, strstr(jstr(end, "detail"), self->mnt));
+	end = find_event(v, n, "end", self->ram[0], NULL);
+	ASSERT_NE(NULL, end);
+	EXPECT_STREQ("not_started", jstr(end, "state"));
+	EXPECT_EQ(3, jnum(find_event(v, n, "summary", NULL, NULL), "exit_status"));
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
+	free(v);
+	proc_free(&p);
+	EXPECT_EQ(0, vt_umount(self->mnt));
+	self->mnt[0] = '\0';
+	/* unmounted, the filesystem signature still needs --force */
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", self->ram[1], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_OPERATION_DENIED (0x8004240A)")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "--force")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--force", self->ram[1], NULL)) SHOW(&p);
+	proc_free(&p);
+}
+
+/* A disk one of whose partitions is mounted: refused, naming both. */
+TEST_F(tool, mounted_partition_refused)
+{
+	const unsigned int start[] = { 1, 8 }, size[] = { 6, 6 };
+	char part[64], want[512];
+	struct proc p;
+
+	ASSERT_EQ(0, vt_write_mbr(self->ram[2], 2, start, size));
+	vt_part_path(self->ram[2], 2, part, sizeof(part));
+	ASSERT_EQ(0, vt_mkfs_ext2(part));
+	ASSERT_EQ(0, vt_mount_ext2(part, "vdswtool", self->mnt, sizeof(self->mnt)));
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", "--force", self->ram[2], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_INCOMPATIBLE_FILE_SYSTEM")) SHOW(&p);
+	snprintf(want, sizeof(want), "partition %s is mounted on %s", part, self->mnt);
+	EXPECT_NE(NULL, strstr(p.ebuf, want)) SHOW(&p);
+	proc_free(&p);
+	/* the other partition is not mounted: it may be cleaned */
+	vt_part_path(self->ram[2], 1, part, sizeof(part));
+	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--force", part, NULL)) SHOW(&p);
+	proc_free(&p);
+	/* and the disk itself without --force: its partition table refuses */
+	EXPECT_EQ(0, vt_umount(self->mnt));
+	self->mnt[0] = '\0';
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", self->ram[2], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_OPERATION_DENIED")) SHOW(&p);
+	proc_free(&p);
+}
+
+/* Read-only: VDS_E_MEDIA_WRITE_PROTECTED, exit 5, untouched. */
+TEST_F(tool, read_only_device)
+{
+	struct proc p;
+
+	ASSERT_EQ(0, vt_set_ro(self->ram[0], true));
+	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_MEDIA_WRITE_PROTECTED (0x80042428)")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(0, vt_set_ro(self->ram[0], false));
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
+}
+
+/* No such device, not a block device: exit 5. The same disk twice: 3. */
+TEST_F(tool, bad_devices)
+{
+	struct proc p;
+
+	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "/dev/vdsw-no-such", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_OBJECT_NOT_FOUND (0x80042405)")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "/dev/null", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_INCOMPATIBLE_MEDIA (0x80042426)")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", self->ram[0], self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_DEVICE_IN_USE (0x80042413)")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
+}
+
+/* uid 65534: VDS_E_ACCESS_DENIED, exit 4; info still shows the limits. */
+TEST_F(tool, unprivileged_user)
+{
+	struct spawn sp = { .stdin_fd = -1, .nobody = true };
+	struct proc p;
+
+	root_dir_traversable();
+	EXPECT_EQ(EX_ACCESS, run(&p, &sp, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_ACCESS_DENIED (0x80042427)")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_ACCESS, run(&p, &sp, "info", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "module:       loaded")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "max_ops:")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
+}
+
+/* I/O errors: none written, HRESULT_FROM_WIN32(ERROR_IO_DEVICE), exit 6;
+ * some written, VDS_S_DISK_PARTIALLY_CLEANED, exit 8. */
+TEST_F(tool, io_errors)
+{
+	const struct jobj *end;
+	char table[256], bad[512];
+	struct jobj *v;
+	struct proc p;
+	int n;
+
+	snprintf(table, sizeof(table), "0 %llu error", DEV_MIB * VT_MIB / 512);
+	if (vt_dm_create("vdswtool", table, self->dm, sizeof(self->dm)))
+		SKIP(return, "no device-mapper");
+	EXPECT_EQ(EX_IOERROR, run(&p, NULL, "clean", "--yes", "--full", "--force", "--force-oem",
+				  "--json", self->dm, NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	end = find_event(v, n, "end", self->dm, NULL);
+	ASSERT_NE(NULL, end) SHOW(&p);
+	EXPECT_STREQ("0x8007045D", jstr(end, "hresult"));
+	EXPECT_STREQ("failed", jstr(end, "state"));
+	EXPECT_STREQ("EIO", jstr(end, "error"));
+	EXPECT_EQ(0, jnum(end, "error_offset"));
+	free(v);
+	proc_free(&p);
+	ASSERT_EQ(0, vt_dm_remove("vdswtool"));
+
+	/* the first half is ram1, the second half fails */
+	snprintf(table, sizeof(table), "0 %llu linear %s 0\n%llu %llu error",
+		 DEV_MIB * VT_MIB / 1024, self->ram[1], DEV_MIB * VT_MIB / 1024,
+		 DEV_MIB * VT_MIB / 1024);
+	ASSERT_EQ(0, vt_dm_create("vdswtool", table, self->dm, sizeof(self->dm)));
+	EXPECT_EQ(EX_PARTIAL, run(&p, NULL, "clean", "--yes", "--full", "--force", "--force-oem",
+				  "--progress=none", self->dm, NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "VDS_S_DISK_PARTIALLY_CLEANED (0x0004241A)")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "NOT fully clean")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "EIO")) SHOW(&p);
+	proc_free(&p);
+}
+
+/* The module: info says whether it is loaded (exit 0 or 7); clean as root
+ * loads it itself. */
+TEST_F(tool, module_info_and_load)
+{
+	const struct jobj *o;
+	struct jobj *v;
+	struct proc p;
+	char bad[512], want[64];
+	int n;
+
+	ASSERT_EQ(EX_OK, run(&p, NULL, "info", "--json", NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_EQ(1, n) TH_LOG("%s", bad);
+	o = &v[0];
+	EXPECT_TRUE(jtrue(o, "loaded"));
+	EXPECT_EQ(VDSWIPE_ABI_VERSION, jnum(o, "abi_version"));
+	EXPECT_LT(0, jnum(o, "max_ops"));
+	EXPECT_LT(0, jnum(o, "chunk_size"));
+	EXPECT_LT(0, jnum(o, "queue_depth"));
+	EXPECT_LE(0, jnum(o, "max_active"));
+	EXPECT_EQ(0x7f, (int)jnum(o, "features") & 0x7f);
+	free(v);
+	proc_free(&p);
+	ASSERT_EQ(EX_OK, run(&p, NULL, "info", NULL)) SHOW(&p);
+	snprintf(want, sizeof(want), "abi_version:  %d", VDSWIPE_ABI_VERSION);
+	EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "chunk_size:")) SHOW(&p);
+	proc_free(&p);
+
+	ASSERT_EQ(0, vt_module_unload());
+	EXPECT_EQ(EX_MODULE, run(&p, NULL, "info", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "not loaded")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_MODULE, run(&p, NULL, "info", "--json", NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_EQ(1, n) TH_LOG("%s", bad);
+	EXPECT_FALSE(jtrue(&v[0], "loaded"));
+	EXPECT_EQ(EX_MODULE, jnum(&v[0], "exit_status"));
+	free(v);
+	proc_free(&p);
+	/* clean, as root, loads the module through libvdswipe */
+	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
+	EXPECT_TRUE(vt_module_loaded());
+	proc_free(&p);
+}
+
+TEST_HARNESS_MAIN
