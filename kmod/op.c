@@ -35,6 +35,7 @@ static void vdswipe_op_free(struct kref *ref)
 	WARN_ON_ONCE(op->claim.dev);
 	if (op->pattern_page)
 		__free_page(op->pattern_page);
+	vdswipe_session_put(op->sess);
 	kmem_cache_free(vdswipe_op_cache, op);
 }
 
@@ -206,6 +207,7 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	}
 
 	kref_init(&op->ref);
+	kref_get(&sess->ref);
 	op->sess = sess;
 	spin_lock_init(&op->lock);
 	op->state = VDSWIPE_STATE_QUEUED;

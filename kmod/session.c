@@ -201,6 +201,22 @@ long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess, void __user *argp)
 	return 0;
 }
 
+static void vdswipe_session_free(struct kref *ref)
+{
+	struct vdswipe_session *sess = container_of(ref, struct vdswipe_session,
+						    ref);
+
+	xa_destroy(&sess->ops);
+	mutex_destroy(&sess->read_lock);
+	mutex_destroy(&sess->cancel_all_lock);
+	kfree(sess);
+}
+
+void vdswipe_session_put(struct vdswipe_session *sess)
+{
+	kref_put(&sess->ref, vdswipe_session_free);
+}
+
 int vdswipe_open(struct inode *inode, struct file *file)
 {
 	struct vdswipe_session *sess;
@@ -208,6 +224,7 @@ int vdswipe_open(struct inode *inode, struct file *file)
 	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
 	if (!sess)
 		return -ENOMEM;
+	kref_init(&sess->ref);
 	xa_init(&sess->ops);
 	spin_lock_init(&sess->ev_lock);
 	INIT_LIST_HEAD(&sess->events);
@@ -221,9 +238,10 @@ int vdswipe_open(struct inode *inode, struct file *file)
 
 /*
  * Last close. No ioctl can run any more. Cancel what can be cancelled, then
- * wait for every op's work to be gone (an op that cannot be cancelled, a
- * DISCARD or one flushing, runs to its end; a DISCARD that never started is
- * dropped), so that nothing refers to the session, and free it all.
+ * wait for the work of every op the session still holds (an op that cannot
+ * be cancelled, a DISCARD or one flushing, runs to its end; a DISCARD that
+ * never started is dropped), drop them all, and the file's reference on the
+ * session.
  */
 int vdswipe_release(struct inode *inode, struct file *file)
 {
@@ -242,10 +260,11 @@ int vdswipe_release(struct inode *inode, struct file *file)
 	}
 	WARN_ON_ONCE(sess->nr_ops || !list_empty(&sess->events));
 
-	xa_destroy(&sess->ops);
-	mutex_destroy(&sess->read_lock);
-	mutex_destroy(&sess->cancel_all_lock);
-	kfree(sess);
+	/*
+	 * The work of an op released earlier may still be between publishing
+	 * its end and returning; its op's reference keeps the session alive.
+	 */
+	vdswipe_session_put(sess);
 	return 0;
 }
 

@@ -54,6 +54,9 @@ struct vdswipe_dev;
 
 /**
  * struct vdswipe_session - one open file of /dev/vdswipe
+ * @ref:             the open file and every op hold one: an op's work may
+ *                   still wake @ev_wq after the op was released and the
+ *                   file closed
  * @ops:             op id -> struct vdswipe_op; the xarray owns one reference
  *                   on each op. Its xa_lock also protects @next_id and
  *                   @nr_ops.
@@ -68,6 +71,7 @@ struct vdswipe_dev;
  *                   every op's @cancel_link and @cancel_all_owner
  */
 struct vdswipe_session {
+	struct kref ref;
 	struct xarray ops;
 	u64 next_id;
 	unsigned int nr_ops;
@@ -113,6 +117,7 @@ struct vdswipe_seg {
  *
  * @ref:              the xarray, every ioctl lookup, the queued work and a
  *                    cancel-all in progress each hold one
+ * @sess:             holds a reference on the session until the op is freed
  * @lock:             protects @state, @cancel_requested, @result and
  *                    @error_offset; @cancel_requested is also read without
  *                    it by the worker between chunks (READ_ONCE)
@@ -171,6 +176,7 @@ struct vdswipe_op {
 };
 
 /* session.c */
+void vdswipe_session_put(struct vdswipe_session *sess);
 int vdswipe_session_reserve_id(struct vdswipe_session *sess, u64 *id);
 void vdswipe_session_unreserve_id(struct vdswipe_session *sess, u64 id);
 void vdswipe_session_install(struct vdswipe_session *sess,
