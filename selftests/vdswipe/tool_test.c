@@ -1454,7 +1454,7 @@ TEST_F(tool, io_errors)
 
 /* The module: info says whether it is loaded (exit 0 or 7); clean as root
  * loads it itself. */
-TEST_F(tool, module_info_and_load)
+TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 {
 	const struct jobj *o;
 	struct jobj *v;
