@@ -71,8 +71,13 @@ check: deps
 demo: deps
 	@$(TOP)/scripts/demo
 
+# measure vdswipe against dd, blkdiscard -z, nwipe and fio in a VM (6.12, or
+# KVERS=...); writes bench/results/ (see bench/README.md)
+bench: deps
+	@$(TOP)/bench/run $(if $(KVERS),--kernel $(KVERS))
+
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps kernel-tools modules sparse checkpatch lib tools selftests \
-	vm-artifacts check demo clean
+	vm-artifacts check demo bench clean
