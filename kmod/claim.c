@@ -27,7 +27,6 @@
  * struct vdswipe_dev - a block device claimed exclusively for vdswipe
  * @bdev:   the device
  * @handle: what the kernel's claim API returned (compat.h)
- * @link:   on vdswipe_devs
  * @ranges: the sectors each op on @bdev owns (struct vdswipe_claim.range);
  *          never overlapping; the claim is given back when it empties
  *
@@ -37,18 +36,25 @@
 struct vdswipe_dev {
 	struct block_device *bdev;
 	struct vdswipe_bdev_handle handle;
-	struct list_head link;
 	struct rb_root_cached ranges;
 };
 
 /*
- * The conflict registry: the claimed devices. Ops on one device may run side
- * by side on ranges that do not overlap; a disk is never touched through two
- * devices (a partition and its whole disk, or two partitions), so that
- * "overlap" needs no translation between them.
+ * The conflict registry: the claimed devices, keyed by their disk's dev_t
+ * (so that a submit costs O(log n) however many disks are held). Ops on one
+ * device may run side by side on ranges that do not overlap; a disk is never
+ * touched through two devices (a partition and its whole disk, or two
+ * partitions), so that "overlap" needs no translation between them. The
+ * xarray's own lock is not enough: a device is opened, claimed and closed
+ * under vdswipe_claims_lock, which also covers every struct vdswipe_dev.
  */
 static DEFINE_MUTEX(vdswipe_claims_lock);
-static LIST_HEAD(vdswipe_devs);
+static DEFINE_XARRAY(vdswipe_devs);
+
+static unsigned long vdswipe_disk_key(struct gendisk *disk)
+{
+	return disk_devt(disk);
+}
 
 /*
  * Every claim of ours names this holder. The block layer refuses a claim
@@ -168,15 +174,9 @@ static bool vdswipe_disk_has_partitions(struct gendisk *disk)
 
 static struct vdswipe_dev *vdswipe_dev_find(struct gendisk *disk)
 {
-	struct vdswipe_dev *dev;
-
 	lockdep_assert_held(&vdswipe_claims_lock);
 
-	list_for_each_entry(dev, &vdswipe_devs, link) {
-		if (dev->bdev->bd_disk == disk)
-			return dev;
-	}
-	return NULL;
+	return xa_load(&vdswipe_devs, vdswipe_disk_key(disk));
 }
 
 /* Opens and claims @bdev exclusively; the registry's new entry for it. */
@@ -199,7 +199,10 @@ static struct vdswipe_dev *vdswipe_dev_open(struct block_device *bdev)
 	if (dev->bdev != bdev)
 		goto unclaim;
 	dev->ranges = RB_ROOT_CACHED;
-	list_add_tail(&dev->link, &vdswipe_devs);
+	ret = xa_insert(&vdswipe_devs, vdswipe_disk_key(bdev->bd_disk), dev,
+			GFP_KERNEL);
+	if (ret)
+		goto unclaim;
 	return dev;
 
 unclaim:
@@ -366,7 +369,8 @@ void vdswipe_claim_release(struct vdswipe_claim *claim)
 		interval_tree_remove(&claim->range, &dev->ranges);
 		claim->dev = NULL;
 		if (RB_EMPTY_ROOT(&dev->ranges.rb_root)) {
-			list_del(&dev->link);
+			xa_erase(&vdswipe_devs,
+				 vdswipe_disk_key(dev->bdev->bd_disk));
 			vdswipe_bdev_unclaim(&dev->handle, &vdswipe_holder);
 			kfree(dev);
 		}
