@@ -120,20 +120,32 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
 }
 
 /**
- * vdswipe_op_cancel_dequeue - take the op's work off the queue
- * @op:   the op; the caller holds a reference
- * @wait: also wait for the work function if it is running
+ * vdswipe_op_end_dequeued - end an op whose work was taken off the queue
+ * @op: the op; cancel_work() or cancel_work_sync() took its work before it
+ *      ran
  *
- * If the work had not started, ends the op CANCELLED (its device untouched)
- * and returns true. With @wait, either way the work function is not running
- * when this returns, and has ended the op if it ran. May sleep.
+ * Ends it CANCELLED, its device untouched, and drops the work's reference.
+ * May sleep.
  */
-bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op, bool wait)
+void vdswipe_op_end_dequeued(struct vdswipe_op *op)
 {
-	if (!(wait ? cancel_work_sync(&op->work) : cancel_work(&op->work)))
-		return false;
 	vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED, U64_MAX);
 	vdswipe_op_put(op);	/* the queued work's reference */
+}
+
+/**
+ * vdswipe_op_cancel_dequeue - take the op's work off the queue
+ * @op: the op; the caller holds a reference
+ *
+ * If the work had not started, ends the op CANCELLED (its device untouched)
+ * and returns true. Either way, the work function is not running when this
+ * returns, and has ended the op if it ran. May sleep.
+ */
+bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
+{
+	if (!cancel_work_sync(&op->work))
+		return false;
+	vdswipe_op_end_dequeued(op);
 	return true;
 }
 
@@ -152,7 +164,7 @@ int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 	u32 state;
 
 	if (owner)
-		vdswipe_op_cancel_dequeue(op, true);
+		vdswipe_op_cancel_dequeue(op);
 	wait_event(op->wq, vdswipe_op_ended(op));
 
 	spin_lock(&op->lock);

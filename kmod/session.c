@@ -161,12 +161,25 @@ static unsigned int vdswipe_session_cancel_all(struct vdswipe_session *sess,
 	}
 	xa_unlock(&sess->ops);
 
+	/*
+	 * Request every cancel before anything sleeps: a queued op that a
+	 * freed worker picks up meanwhile then sees its cancel at once and
+	 * never touches its device.
+	 */
 	list_for_each_entry(op, &ops, cancel_link) {
 		ret = vdswipe_op_cancel_request(op, &owner);
 		op->cancel_all_owner = !ret && owner;
-		if (op->cancel_all_owner ||
-		    (closing && ret == -EOPNOTSUPP))
-			vdswipe_op_cancel_dequeue(op, false);
+		op->cancel_all_drop = op->cancel_all_owner ||
+				      (closing && ret == -EOPNOTSUPP);
+	}
+	/* Take the queued ones off the queue; cancel_work() does not sleep. */
+	list_for_each_entry(op, &ops, cancel_link)
+		op->cancel_all_drop = op->cancel_all_drop &&
+				      cancel_work(&op->work);
+	/* End them: this gives their devices back, and may sleep. */
+	list_for_each_entry(op, &ops, cancel_link) {
+		if (op->cancel_all_drop)
+			vdswipe_op_end_dequeued(op);
 	}
 
 	list_for_each_entry(op, &ops, cancel_link) {
@@ -192,7 +205,8 @@ long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess, void __user *argp)
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
-	mutex_lock(&sess->cancel_all_lock);
+	if (mutex_lock_killable(&sess->cancel_all_lock))
+		return -EINTR;
 	args.cancelled = vdswipe_session_cancel_all(sess, false);
 	mutex_unlock(&sess->cancel_all_lock);
 
@@ -254,7 +268,7 @@ int vdswipe_release(struct inode *inode, struct file *file)
 	mutex_unlock(&sess->cancel_all_lock);
 
 	xa_for_each(&sess->ops, idx, op) {
-		vdswipe_op_cancel_dequeue(op, true);
+		vdswipe_op_cancel_dequeue(op);
 		/* The work is gone, so the op has ended. */
 		WARN_ON_ONCE(vdswipe_session_remove(sess, op));
 	}

@@ -8,9 +8,11 @@
  *   session->read_lock -> session->ev_lock -> op->lock
  *   op->io_lock is taken in bio completion (any context): irq-safe; only
  *   op->io_wq's own lock nests inside it.
- *   vdswipe_claims_lock (claim.c) is taken alone; a device is opened,
- *   claimed and closed under it.
- * None of the others is held while claiming, reading or releasing a device. Only
+ *   session->cancel_all_lock -> vdswipe_claims_lock (claim.c, ending a
+ *   dequeued op gives its device back); a device is opened, claimed and
+ *   closed under vdswipe_claims_lock, and nothing is taken inside it but
+ *   the block layer's own locks.
+ * No spinlock is held while claiming, reading or releasing a device. Only
  * cancel_all_lock is held across cancel_work_sync() and the wait for an op's
  * end; the work function never takes it.
  */
@@ -139,6 +141,8 @@ struct vdswipe_seg {
  *                    @sess->cancel_all_lock
  * @cancel_all_owner: that cancel-all requested this op's cancel; under
  *                    @sess->cancel_all_lock
+ * @cancel_all_drop:  that cancel-all takes this op off the queue; under
+ *                    @sess->cancel_all_lock
  */
 struct vdswipe_op {
 	struct kref ref;
@@ -173,6 +177,7 @@ struct vdswipe_op {
 	struct list_head ev_link;
 	struct list_head cancel_link;
 	bool cancel_all_owner;
+	bool cancel_all_drop;
 };
 
 /* session.c */
@@ -201,7 +206,8 @@ void vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
 		    u64 error_offset);
 int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
-bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op, bool wait);
+bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op);
+void vdswipe_op_end_dequeued(struct vdswipe_op *op);
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_wait(struct vdswipe_session *sess, void __user *argp);
