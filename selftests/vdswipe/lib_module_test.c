@@ -34,26 +34,9 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "lib_vmtest.h"
 
 #define MISC_DEV_ATTR	"/sys/class/misc/vdswipe/dev"
-
-static const char *hr_name(HRESULT hr)
-{
-	const char *n = vdsw_hresult_name(hr);
-
-	return n ? n : "?";
-}
-
-/* Compare HRESULTs; on failure log both names and vdsw_last_error(). */
-#define ASSERT_HR(want, expr) do {					\
-	HRESULT _want = (want), _got = (expr);				\
-	char _why[512];							\
-	snprintf(_why, sizeof(_why), "%s", vdsw_last_error());		\
-	ASSERT_EQ((uint32_t)_want, (uint32_t)_got)			\
-		TH_LOG("%s: got %s (0x%08X), want %s (0x%08X): %s",	\
-		       #expr, hr_name(_got), (unsigned int)_got,	\
-		       hr_name(_want), (unsigned int)_want, _why);	\
-} while (0)
 
 static int drop_cap(int cap)
 {

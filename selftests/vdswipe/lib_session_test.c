@@ -34,39 +34,13 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "lib_vmtest.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
 #define DEV_MIB		8
 #define WRITE_DELAY_MS	500
 #define NSLOW		3
 #define NASYNC		6
-
-static const char *hr_name(HRESULT hr)
-{
-	const char *n = vdsw_hresult_name(hr);
-
-	return n ? n : "?";
-}
-
-/* Compare HRESULTs; on failure log both names and vdsw_last_error(). */
-#define ASSERT_HR(want, expr) do {					\
-	HRESULT _want = (want), _got = (expr);				\
-	char _why[512];							\
-	snprintf(_why, sizeof(_why), "%s", vdsw_last_error());		\
-	ASSERT_EQ((uint32_t)_want, (uint32_t)_got)			\
-		TH_LOG("%s: got %s (0x%08X), want %s (0x%08X): %s",	\
-		       #expr, hr_name(_got), (unsigned int)_got,	\
-		       hr_name(_want), (unsigned int)_want, _why);	\
-} while (0)
-
-/* Wait until the op is RUNNING with some bytes written. */
-static int wait_running(struct vdsw_session *s, struct vdsw_async *a)
-{
-	struct vdswipe_status st;
-
-	return vt_wait_progress(vdsw_session_fd(s), vdsw_async_op_id(a), 1,
-				20000, &st);
-}
 
 /* poll() the session fd: its revents, 0 on timeout, -errno. */
 static int poll_fd(int fd, int timeout_ms)
