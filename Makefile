@@ -7,6 +7,9 @@
 #   make check      install what is missing and run every test on every
 #                   supported kernel; ends with "N passed, N failed"
 #   make deps       only install what is missing (apt-get, as root)
+#   make fuzz       fuzz the ioctls in a VM for FUZZ_SECONDS (default 600)
+#   make stress     STRESS_THREADS threads (8) of random calls on several
+#                   devices in a VM for STRESS_SECONDS (default 600)
 #
 # KVERS selects kernels by version prefix, e.g. KVERS="6.12"; the default is
 # every kernel with a /boot/vmlinuz-VER and /lib/modules/VER/build.
@@ -76,8 +79,29 @@ demo: deps
 bench: deps
 	@$(TOP)/bench/run $(if $(KVERS),--kernel $(KVERS))
 
+FUZZ_SECONDS	?= 600
+STRESS_SECONDS	?= 600
+STRESS_THREADS	?= 8
+# the newest kernel, or the first of KVERS
+VM_KERNEL	 = $(lastword $(KERNELS))
+
+fuzz: deps
+	@$(TOP)/tools/vm/run --kernel $(VM_KERNEL) \
+		--timeout $$(( $(FUZZ_SECONDS) + 600 )) -- \
+		env VDSWIPE_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		VDSWIPE_TEST_TIMEOUT=$$(( $(FUZZ_SECONDS) + 300 )) \
+		/selftests/run_tests fuzz_test
+
+stress: deps
+	@$(TOP)/tools/vm/run --kernel $(VM_KERNEL) \
+		--timeout $$(( $(STRESS_SECONDS) + 600 )) -- \
+		env VDSWIPE_STRESS_SECONDS=$(STRESS_SECONDS) \
+		VDSWIPE_STRESS_THREADS=$(STRESS_THREADS) \
+		VDSWIPE_TEST_TIMEOUT=$$(( $(STRESS_SECONDS) + 300 )) \
+		/selftests/run_tests stress_test
+
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps kernel-tools modules sparse checkpatch lib tools selftests \
-	vm-artifacts check demo bench clean
+	vm-artifacts check demo bench fuzz stress clean
