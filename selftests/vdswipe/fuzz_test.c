@@ -1930,8 +1930,6 @@ TEST_F_TIMEOUT(fuzz, random_calls, 290)
 	while (seconds ? vt_ms_since(start) < seconds * 1000 :
 			 nr_calls < calls) {
 		one_call();
-		if (nr_fail > 5 * MAX_REPORTS)
-			break;
 		if (nr_calls >= next_checkpoint) {
 			checkpoint(true);
 			next_checkpoint = nr_calls + CHECKPOINT_CALLS;
