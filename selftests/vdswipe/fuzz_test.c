@@ -32,7 +32,11 @@
  *    end outside everything ever covered; a sentinel device that is never
  *    passed to CLEAN, and the read-only one, entirely;
  *  - at the end every op has ended with exactly one event, every device can
- *    be opened O_EXCL, and the module unloads (then it is loaded again).
+ *    be opened O_EXCL, and the module unloads (then it is loaded again);
+ *  - privilege is the opener's: some sessions are opened without
+ *    CAP_SYS_ADMIN in the effective set (CLEAN, CANCEL, CANCEL_ALL and
+ *    RELEASE must fail with EPERM, in the documented order), and some calls
+ *    on the other sessions are made without it (nothing changes).
  *
  * Environment: VDSWIPE_FUZZ_SEED (default below, printed), VDSWIPE_FUZZ_CALLS
  * (default 100000), VDSWIPE_FUZZ_SECONDS (run for that long instead),
@@ -49,6 +53,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -206,6 +211,7 @@ static const char *ename(int e)
 
 /* the description of the current call, for failure reports */
 static char desc[512];
+static bool cur_dropped, cur_unpriv;	/* caller's and session's privilege */
 
 /* failures are counted per kind (the format string); a few of each shown */
 #define MAX_KINDS	64
@@ -228,7 +234,10 @@ static void failf(const char *fmt, ...)
 	}
 	if (nr_fail > MAX_REPORTS)
 		return;
-	printf("# FAIL (call %llu) %s: ", (unsigned long long)nr_calls, desc);
+	printf("# FAIL (call %llu%s%s) %s: ", (unsigned long long)nr_calls,
+	       cur_dropped ? ", caller without CAP_SYS_ADMIN" : "",
+	       cur_unpriv ? ", session opened without CAP_SYS_ADMIN" : "",
+	       desc);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -479,6 +488,7 @@ struct fop {
 struct sess {
 	int fd[2];		/* the open file: fd and maybe a dup */
 	bool nonblock;
+	bool unpriv;		/* opened without CAP_SYS_ADMIN */
 	struct fop *ops;	/* ops the session holds (not released) */
 	int nr_ops, cap_ops;
 	uint64_t last_id;
@@ -848,6 +858,8 @@ static void do_clean(struct sess *s, unsigned long cmd)
 		x = exp_one(EFAULT);
 	} else if (clean_request_bad(&c)) {
 		x = exp_one(EINVAL);
+	} else if (s->unpriv) {
+		x = exp_one(EPERM);
 	} else {
 		exp_add(&x, ENOMEM);
 		switch (f->kind) {
@@ -1094,6 +1106,8 @@ static void do_op_ref(struct sess *s, unsigned long cmd, bool cancel)
 		exp_add(&x, EFAULT);
 	} else if (r.flags || r.reserved) {
 		exp_add(&x, EINVAL);
+	} else if (s->unpriv) {
+		exp_add(&x, EPERM);
 	} else if (!op) {
 		exp_add(&x, ENOENT);
 	} else if (!cancel) {
@@ -1151,6 +1165,8 @@ static void do_cancel_all(struct sess *s, unsigned long cmd)
 		exp_add(&x, EFAULT);
 	else if (ca.flags)
 		exp_add(&x, EINVAL);
+	else if (s->unpriv)
+		exp_add(&x, EPERM);
 	else
 		exp_add(&x, ptr_writable(k) ? 0 : EFAULT);
 	for (i = 0; i < s->nr_ops; i++)
@@ -1159,7 +1175,7 @@ static void do_cancel_all(struct sess *s, unsigned long cmd)
 			cancellable++;
 	e = xioctl(sess_fd(s), cmd, p);
 	account(C_CANCEL_ALL, e, &x);
-	if (e && (e != EFAULT || !ptr_readable(k) || ca.flags))
+	if (e && (e != EFAULT || !ptr_readable(k) || ca.flags || s->unpriv))
 		return;
 	if (!e) {
 		memcpy(&ca, p, sizeof(ca));
@@ -1371,13 +1387,43 @@ static void do_unknown(struct sess *s)
 	account(C_UNKNOWN, e, &(struct exp){ 1, { ENOTTY } });
 }
 
+/*
+ * Raise or drop CAP_SYS_ADMIN in the effective set (it stays permitted).
+ * The rule is the opener's: a session opened without it gets EPERM for
+ * CLEAN, CANCEL, CANCEL_ALL and RELEASE whoever calls; one opened with it
+ * keeps its rights in a caller without it.
+ */
+static void set_admin(bool on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	const uint32_t bit = 1U << (CAP_SYS_ADMIN % 32);
+
+	if (syscall(SYS_capget, &hdr, data))
+		abort();
+	if (on)
+		data[CAP_SYS_ADMIN / 32].effective |= bit;
+	else
+		data[CAP_SYS_ADMIN / 32].effective &= ~bit;
+	if (syscall(SYS_capset, &hdr, data))
+		abort();
+}
+
 static void sess_open(struct sess *s)
 {
 	int fd;
 
 	s->nonblock = chance(50);
-	snprintf(desc, sizeof(desc), "open " VT_DEV_NODE);
+	s->unpriv = chance(10);
+	snprintf(desc, sizeof(desc), "open " VT_DEV_NODE "%s",
+		 s->unpriv ? " without CAP_SYS_ADMIN" : "");
+	if (s->unpriv)
+		set_admin(false);
 	fd = vt_session_open_flags(s->nonblock ? O_NONBLOCK : 0);
+	if (s->unpriv)
+		set_admin(true);
 	account(C_OPEN, fd < 0 ? -fd : 0, &(struct exp){ 1, { 0 } });
 	s->fd[0] = fd;
 	s->fd[1] = fd >= 0 && chance(30) ? dup(fd) : -1;
@@ -1458,6 +1504,7 @@ static void one_call(void)
 	int si = pick_session();
 	struct sess *s;
 	unsigned int r;
+	bool dropped;
 
 	if (si < 0) {
 		sess_open(&sessions[below(NSESS)]);
@@ -1465,6 +1512,12 @@ static void one_call(void)
 	}
 	s = &sessions[si];
 	r = (unsigned int)below(1000);
+	/* a caller without the capability: the session's opener decides */
+	dropped = r < 830 && chance(10);
+	cur_dropped = dropped;
+	cur_unpriv = s->unpriv;
+	if (dropped)
+		set_admin(false);
 	if (r < 260)
 		do_clean(s, VDSWIPE_IOC_CLEAN);
 	else if (r < 420)
@@ -1481,7 +1534,12 @@ static void one_call(void)
 		do_version(s, VDSWIPE_IOC_VERSION);
 	else if (r < 830)
 		do_unknown(s);
-	else if (r < 910)
+	if (dropped)
+		set_admin(true);
+	cur_dropped = false;
+	if (r < 830)
+		return;
+	if (r < 910)
 		do_read(s);
 	else if (r < 980)
 		do_poll(s);
@@ -1832,7 +1890,7 @@ static void finish_session(struct sess *s)
 
 	snprintf(desc, sizeof(desc), "settling CANCEL_ALL");
 	e = -vt_cancel_all(s->fd[0], &cancelled);
-	account(C_CANCEL_ALL, e, &(struct exp){ 1, { 0 } });
+	account(C_CANCEL_ALL, e, &(struct exp){ 1, { s->unpriv ? EPERM : 0 } });
 	for (i = 0; i < s->nr_ops; i++) {
 		struct fop *op = &s->ops[i];
 
