@@ -765,16 +765,20 @@ TEST_F_TIMEOUT(fault, scsi_medium_error_on_signature_read, 60)
 /* --------------------------------------- a device that stops completing */
 
 /*
- * A dm-delay table (200 ms per write) over a 16 MiB ram0 filled with FILL;
- * a full zero clean with 256 KiB chunks runs on it; the table is suspended
- * once 1 MiB is written: dm holds every later bio. Checks that the op
- * really stalls. The node is written to @dev, the op id to @id.
+ * A dm-linear table over a dm-delay table (200 ms per write) over a 16 MiB
+ * ram0 filled with FILL; a full zero clean with 256 KiB chunks runs on it;
+ * the linear table is suspended once 1 MiB is written: its bios in flight
+ * complete (through dm-delay), every later one is held by dm. (Suspending
+ * dm-delay itself is racy: its presuspend lets bios through undelayed until
+ * dm starts holding them, and the op may finish in that window.) Checks
+ * that the op really stalls. The node is written to @dev, the op id to @id.
  */
 static int stall(struct __test_metadata *_metadata,
 		 FIXTURE_DATA(fault) *self, char *ram0, char *dev,
 		 uint64_t *id)
 {
 	struct vdswipe_status st, st2;
+	char slow[64], table[128];
 	int ret;
 
 	ret = vt_module_load("chunk_size=262144");
@@ -787,7 +791,12 @@ static int stall(struct __test_metadata *_metadata,
 	ret = vt_fill(ram0, 0, 16 * VT_MIB, FILL);
 	if (ret)
 		return ret;
-	ret = vt_delay_create("vdswstall", ram0, 200, dev, 64);
+	ret = vt_delay_create("vdswslow", ram0, 200, slow, sizeof(slow));
+	if (ret)
+		return ret;
+	snprintf(table, sizeof(table), "0 %llu linear %s 0",
+		 (unsigned long long)(16 * VT_MIB >> 9), slow);
+	ret = vt_dm_create("vdswstall", table, dev, 64);
 	if (ret)
 		return ret;
 	self->fd = vt_open(dev, O_RDWR);
