@@ -336,6 +336,41 @@ static const char *proc_state(pid_t pid, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The state letter of the kernel thread sleeping in a vdswipe function
+ * (its /proc/PID/wchan starts with "vdswipe"): 'D', 'I', ... or 0 when
+ * there is none. Its "pid (wchan)" goes to @who.
+ */
+static char vdswipe_worker_state(char *who, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	char state = 0;
+
+	if (!d)
+		return 0;
+	while (!state && (de = readdir(d))) {
+		char p[300], wchan[128], stat[512], *c;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(p, sizeof(p), "/proc/%s/wchan", de->d_name);
+		if (vt_read_file(p, wchan, sizeof(wchan)) <= 0 ||
+		    strncmp(wchan, "vdswipe", 7))
+			continue;
+		snprintf(p, sizeof(p), "/proc/%s/stat", de->d_name);
+		if (vt_read_file(p, stat, sizeof(stat)) < 0)
+			continue;
+		c = strrchr(stat, ')');
+		if (!c || !c[1] || !c[2])
+			continue;
+		state = c[2];
+		snprintf(who, len, "%.16s (%.64s)", de->d_name, wchan);
+	}
+	closedir(d);
+	return state;
+}
+
 /* Bytes equal to @byte in [0, @size) of @dev, or ~0 on error. */
 static uint64_t count_byte(const char *dev, uint64_t size, uint8_t byte)
 {
@@ -924,6 +959,39 @@ TEST_F_TIMEOUT(fault, stuck_device_cancel_killable, 90)
 TEST_F_TIMEOUT(fault, stuck_device_cancel_all_killable, 90)
 {
 	stuck_cancel(_metadata, self, KID_CANCEL_ALL);
+}
+
+/*
+ * The op's own wait for its stuck bios must not count as an uninterruptible
+ * sleep (no hung-task report after 120 s, no load): its worker sleeps in
+ * TASK_IDLE, shown as 'I', not 'D'. After resume the op simply finishes.
+ */
+TEST_F_TIMEOUT(fault, stuck_device_worker_idle, 90)
+{
+	char ram0[64], dev[64], who[128] = "";
+	struct vdswipe_status st;
+	uint64_t id, t0, ms;
+	char state;
+	int ret;
+
+	ret = stall(_metadata, self, ram0, dev, &id);
+	if (ret == -ENODEV)
+		SKIP(return, "no brd or dm-delay");
+	ASSERT_EQ(0, ret);
+	state = vdswipe_worker_state(who, sizeof(who));
+	TH_LOG("op worker: %s state %c", state ? who : "not found",
+	       state ? state : '-');
+	t0 = vt_now_ns();
+	ASSERT_EQ(0, vt_run(DMSETUP " resume vdswstall"));
+	ASSERT_EQ(0, vt_finish(self->s, id, PROMPT_MS, &st));
+	ms = vt_ms_since(t0);
+	log_op(_metadata, "after resume", &st, ms);
+	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
+	EXPECT_EQ(16 * VT_MIB, st.bytes_done);
+	EXPECT_EQ(0, vt_check_fill(ram0, 0, 16 * VT_MIB, 0, NULL));
+	if (!state)
+		SKIP(return, "no thread sleeping in a vdswipe function found");
+	EXPECT_EQ('I', state);
 }
 
 /*
