@@ -9,12 +9,18 @@
  * afterwards. Written against the semantics decided for issue 9 (BRIEF.md
  * "new semantics" 1-4):
  *  - CANCEL and CANCEL_ALL wait killably; a non-fatal signal does not end
- *    the wait;
+ *    the wait; the op's worker waits for stuck bios in TASK_IDLE (no
+ *    hung-task report);
  *  - close() waits at most VDSWIPE_CLOSE_WAIT_MS (5 s) for running ops, then
  *    hands them to the module, which stays pinned until they end;
  *  - a device that goes away (del_gendisk) ends the op FAILED -ENODEV; a dm
  *    table replaced by the error target ("dmsetup remove --force" of an open
  *    device) is not gone: FAILED -EIO.
+ *
+ * Real-driver write errors come from scsi_debug: its opts=2 (MEDIUM_ERR,
+ * medium_error_start/count) fails only READs, so it is used for the
+ * signature check; writes fail through the per-device debugfs injection
+ * (6.7+, skipped on 6.1) and through the wp parameter flipped mid-clean.
  *
  * Every blocking call that may not return on a broken module runs in a
  * forked child; the teardown kills the children, resumes every suspended
@@ -672,7 +678,7 @@ TEST_F_TIMEOUT(fault, scsi_medium_error_on_write, 60)
 
 	ASSERT_EQ(0, vt_module_load("chunk_size=65536"));
 	self->scsi = true;
-	if (scsi_load("dev_size_mb=16 ndelay=20000000", dev, sizeof(dev)))
+	if (scsi_load("dev_size_mb=16 ndelay=40000000", dev, sizeof(dev)))
 		SKIP(return, "no scsi_debug disk");
 	ASSERT_EQ(0, scsi_hctl(dev, hctl, sizeof(hctl)));
 	if (access("/sys/kernel/debug/scsi_debug", F_OK))
@@ -733,7 +739,7 @@ TEST_F_TIMEOUT(fault, scsi_write_protect_mid_clean, 60)
 
 	ASSERT_EQ(0, vt_module_load("chunk_size=65536"));
 	self->scsi = true;
-	if (scsi_load("dev_size_mb=16 ndelay=20000000", dev, sizeof(dev)))
+	if (scsi_load("dev_size_mb=16 ndelay=40000000", dev, sizeof(dev)))
 		SKIP(return, "no scsi_debug disk");
 	self->fd = vt_open(dev, O_RDWR);
 	ASSERT_LE(0, self->fd);
