@@ -186,13 +186,25 @@ struct rd_reqs {
 	int write, wz, discard;
 };
 
+/*
+ * The event is enabled once and stays on (each switch patches kernel text
+ * on every CPU); each op's count starts from an emptied buffer.
+ */
 static void rd_trace_start(void)
 {
+	char on[8] = "";
+	int fd;
+
 	if (access(RD_TRACE "/trace", F_OK))
 		vt_run("mount -t tracefs nodev " RD_TRACE);
-	vt_write_file(RD_TRACE "/trace", "");
-	vt_write_file(RD_TRACE "/buffer_size_kb", "4096");
-	vt_write_file(RD_TRACE_EV, "1");
+	if (vt_read_file(RD_TRACE_EV, on, sizeof(on)) < 0 || on[0] != '1') {
+		vt_write_file(RD_TRACE "/buffer_size_kb", "4096");
+		vt_write_file(RD_TRACE_EV, "1");
+	}
+	/* opening "trace" with O_TRUNC empties the buffer */
+	fd = open(RD_TRACE "/trace", O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void rd_trace_count(const char *name, struct rd_reqs *r)
@@ -202,7 +214,6 @@ static void rd_trace_count(const char *name, struct rd_reqs *r)
 	FILE *f;
 
 	r->write = r->wz = r->discard = -1;
-	vt_write_file(RD_TRACE_EV, "0");
 	snprintf(path, sizeof(path), "/sys/block/%s/dev", name);
 	if (vt_read_file(path, dev, sizeof(dev)) < 0 ||
 	    sscanf(dev, "%u:%u", &maj, &min) != 2)
@@ -416,11 +427,13 @@ TEST_F_TIMEOUT(realdev, discard, 180)
 TEST_F_TIMEOUT(realdev, cancel, 180)
 {
 	struct vdswipe_status st, st2;
+	struct rd_reqs rq;
 	char sum1[64], sum2[64];
 	uint64_t op, t0, cancel_ms;
 	int ret;
 
 	RD_OPEN("CANCEL");
+	rd_trace_start();
 	ASSERT_EQ(0, vt_submit(self->s, self->fd,
 			       VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &op, NULL));
@@ -437,7 +450,8 @@ TEST_F_TIMEOUT(realdev, cancel, 180)
 	vt_sleep_ms(RD_PAUSE_MS);
 	ASSERT_EQ(0, vt_query(self->s, op, &st2));
 	ASSERT_EQ(0, rd_md5(self->fd, self->dev, sum2, sizeof(sum2)));
-	printf("REALDRV serial=%s dev=%s size=%llu wz_max=%llu discard_max=%llu state=%s result=%d bytes_done=%llu bytes_total=%llu cancel_ms=%llu md5=%s state2=%s bytes_done2=%llu md5_2=%s\n",
+	rd_trace_count(self->name, &rq);
+	printf("REALDRV serial=%s dev=%s size=%llu wz_max=%llu discard_max=%llu state=%s result=%d bytes_done=%llu bytes_total=%llu cancel_ms=%llu md5=%s state2=%s bytes_done2=%llu md5_2=%s rq_write=%d rq_wz=%d rq_discard=%d\n",
 	       self->serial, self->name, (unsigned long long)self->size,
 	       (unsigned long long)self->wz_max,
 	       (unsigned long long)self->discard_max,
@@ -446,7 +460,7 @@ TEST_F_TIMEOUT(realdev, cancel, 180)
 	       (unsigned long long)st.bytes_total,
 	       (unsigned long long)cancel_ms, sum1,
 	       vt_state_name(st2.state), (unsigned long long)st2.bytes_done,
-	       sum2);
+	       sum2, rq.write, rq.wz, rq.discard);
 	fflush(stdout);
 	EXPECT_EQ(VDSWIPE_STATE_CANCELLED, st.state);
 	EXPECT_GT(self->size, st.bytes_done);
