@@ -472,8 +472,9 @@ static void check_status(struct worker *w, struct sess *s, uint64_t id,
 					  (unsigned long long)st->bytes_total);
 			break;
 		case VDSWIPE_STATE_CANCELLED:
-			if (st->result != -ECANCELED || st->percent != pct ||
-			    st->percent > 99 || st->error_offset != ~0ULL)
+			if (st->result != -ECANCELED ||
+			    st->percent != (pct > 99 ? 99 : pct) ||
+			    st->error_offset != ~0ULL)
 				violation("%s: op %llu CANCELLED: result %d percent %u bytes %llu/%llu",
 					  after, (unsigned long long)id,
 					  st->result, st->percent,
