@@ -65,6 +65,7 @@
 #define MAX_VKINDS	64	/* kinds of violation counted apart */
 #define REPORTS_PER_KIND 4	/* violations of a kind printed in full */
 #define NR_ERRNO	256
+#define MAX_DEVS	8
 
 /* issue 9: a cancel that comes once every byte is written is too late */
 #define TOO_LATE_FMT \
@@ -82,7 +83,7 @@ static const char *const kind_name[NR_KINDS] = {
 
 /* Weights of the kinds, out of 1000. */
 static const unsigned int kind_weight[NR_KINDS] = {
-	250, 190, 130, 100, 140, 15, 80, 60, 15, 20,
+	250, 200, 130, 100, 140, 15, 80, 59, 6, 20,
 };
 
 /* ------------------------------------------------------------------ */
@@ -132,6 +133,7 @@ struct tstats {
 	uint64_t ended[8];			/* ends seen, by state */
 	uint64_t cancel_all_cancelled;
 	uint64_t max_cancel_us, max_close_us;
+	uint64_t dev_ops[MAX_DEVS];			/* ops submitted, by device */
 };
 
 struct worker {
@@ -144,7 +146,6 @@ struct worker {
 	struct tstats st;
 };
 
-#define MAX_DEVS	8
 static struct dev g_devs[MAX_DEVS];
 static unsigned int g_nr_devs;
 static struct sess *g_shared[NR_SHARED];
@@ -398,7 +399,7 @@ static uint64_t pick_id(struct worker *w, struct sess *s)
 		return 0;
 	if (cur <= max && chance(w, 30))
 		return cur + rnd(w) % (max - cur + 1);
-	return max - rnd(w) % (max < 64 ? max : 64);
+	return max - rnd(w) % (max < 32 ? max : 32);
 }
 
 /* ------------------------------------------------------------------ */
@@ -713,6 +714,7 @@ static void act_submit(struct worker *w, struct sess *s)
 			  (unsigned long long)len);
 	if (ret)
 		return;
+	w->st.dev_ops[d - g_devs]++;
 	if (!id || total != expect)
 		violation("submit %s flags %#x: op %llu bytes_total %llu, expected %llu",
 			  d->path, flags, (unsigned long long)id,
@@ -1197,6 +1199,10 @@ static void print_stats(const struct tstats *t, double secs,
 		       (unsigned long long)t->ended[VDSWIPE_STATE_CANCELLED],
 		       (unsigned long long)t->ended[VDSWIPE_STATE_FAILED],
 		       (unsigned long long)t->cancel_all_cancelled);
+	for (k = 0; k < g_nr_devs; k++)
+		ksft_print_msg("ops submitted on %s (%s): %llu\n",
+			       g_devs[k].path, g_devs[k].what,
+			       (unsigned long long)t->dev_ops[k]);
 	ksft_print_msg("longest CANCEL %.1f ms, longest close() of a session %.1f ms\n",
 		       t->max_cancel_us / 1000.0, t->max_close_us / 1000.0);
 }
@@ -1417,6 +1423,8 @@ TEST_F_TIMEOUT(stress, random_ops, stress_timeout())
 		for (e = 0; e < 8; e++)
 			tot.ended[e] += w[i].st.ended[e];
 		tot.cancel_all_cancelled += w[i].st.cancel_all_cancelled;
+		for (e = 0; e < MAX_DEVS; e++)
+			tot.dev_ops[e] += w[i].st.dev_ops[e];
 		if (w[i].st.max_cancel_us > tot.max_cancel_us)
 			tot.max_cancel_us = w[i].st.max_cancel_us;
 		if (w[i].st.max_close_us > tot.max_close_us)
