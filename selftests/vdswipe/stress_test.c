@@ -132,6 +132,7 @@ struct tstats {
 	uint64_t unexpected[NR_KINDS];
 	uint64_t ended[8];			/* ends seen, by state */
 	uint64_t cancel_all_cancelled;
+	uint64_t cancelled_all_written;		/* too late, issue 9 */
 	uint64_t max_cancel_us, max_close_us;
 	uint64_t dev_ops[MAX_DEVS];			/* ops submitted, by device */
 };
@@ -406,12 +407,15 @@ static uint64_t pick_id(struct worker *w, struct sess *s)
 /* Checks of what the module reports                                  */
 /* ------------------------------------------------------------------ */
 
-static void note_end(struct worker *w, struct rec *r, uint32_t state)
+static void note_end(struct worker *w, struct rec *r, uint32_t state,
+		     bool all_written)
 {
 	if (!r->ended_state) {
 		r->ended_state = state;
 		if (state < 8)
 			w->st.ended[state]++;
+		if (state == VDSWIPE_STATE_CANCELLED && all_written)
+			w->st.cancelled_all_written++;
 	}
 }
 
@@ -505,7 +509,8 @@ static void check_status(struct worker *w, struct sess *s, uint64_t id,
 			violation("%s: CANCEL of op %llu said EALREADY but it ended CANCELLED",
 				  after, (unsigned long long)id);
 		if (r)
-			note_end(w, r, st->state);
+			note_end(w, r, st->state,
+				 st->bytes_done >= st->bytes_total);
 	}
 	if (r) {
 		if (st->bytes_done < r->last_bytes || st->percent < r->last_pct)
@@ -624,7 +629,8 @@ static void check_event(struct worker *w, struct sess *s,
 	if (ev->bytes_done > r->last_bytes)
 		r->last_bytes = ev->bytes_done;
 	if (vt_state_ended(ev->state))
-		note_end(w, r, ev->state);
+		note_end(w, r, ev->state,
+			 r->known && ev->bytes_done >= r->bytes_total);
 	pthread_mutex_unlock(l);
 }
 
@@ -1194,9 +1200,10 @@ static void print_stats(const struct tstats *t, double secs,
 	}
 	ksft_print_msg("total      %9llu calls %9.1f/s\n",
 		       (unsigned long long)total, total / secs);
-	ksft_print_msg("ops seen ending: DONE %llu, CANCELLED %llu, FAILED %llu; CANCEL_ALL cancelled %llu\n",
+	ksft_print_msg("ops seen ending: DONE %llu, CANCELLED %llu (%llu of them with every byte written), FAILED %llu; CANCEL_ALL cancelled %llu\n",
 		       (unsigned long long)t->ended[VDSWIPE_STATE_DONE],
 		       (unsigned long long)t->ended[VDSWIPE_STATE_CANCELLED],
+		       (unsigned long long)t->cancelled_all_written,
 		       (unsigned long long)t->ended[VDSWIPE_STATE_FAILED],
 		       (unsigned long long)t->cancel_all_cancelled);
 	for (k = 0; k < g_nr_devs; k++)
@@ -1423,6 +1430,7 @@ TEST_F_TIMEOUT(stress, random_ops, stress_timeout())
 		for (e = 0; e < 8; e++)
 			tot.ended[e] += w[i].st.ended[e];
 		tot.cancel_all_cancelled += w[i].st.cancel_all_cancelled;
+		tot.cancelled_all_written += w[i].st.cancelled_all_written;
 		for (e = 0; e < MAX_DEVS; e++)
 			tot.dev_ops[e] += w[i].st.dev_ops[e];
 		if (w[i].st.max_cancel_us > tot.max_cancel_us)
