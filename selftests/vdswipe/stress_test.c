@@ -776,8 +776,12 @@ static void act_wait(struct worker *w, struct sess *s)
 		deadline = now + (50 + rnd_below(w, 150)) * VT_NSEC_PER_MSEC;
 	else
 		deadline = VDSWIPE_WAIT_INFINITE;
-	if (deadline == VDSWIPE_WAIT_INFINITE)
+	if (deadline == VDSWIPE_WAIT_INFINITE) {
 		armed = timer_arm(w, 5 + rnd_below(w, 40));
+		/* without the timer nothing would end the wait */
+		if (!armed)
+			deadline = now + 20 * VT_NSEC_PER_MSEC;
+	}
 	if (r) {
 		pthread_mutex_lock(l);
 		was_ended = r->ended_state;
