@@ -63,7 +63,10 @@
  * hrtimer with an unlocked "if (!hrtimer_active()) hrtimer_restart()", which
  * can enqueue it while its callback runs; the callback's
  * hrtimer_forward_now() then WARNs (kernel/time/hrtimer.c:1056, seen once
- * in ~5 minutes of this test on 6.12 under TCG) and fails the run.
+ * in a 120 s run on 6.12 under TCG). Its callback can also stop the timer
+ * (cur_bytes looked full) just as a request that saw it active drives
+ * cur_bytes negative and stops the queues: nothing restarts them, the
+ * device stops completing I/O (a 240 s run hung so, tasks blocked > 240 s).
  */
 #define NULLB_LATENCY_NS	(10 * 1000 * 1000UL)
 #define DELAY_MS	5	/* dm-delay: every write and flush */
