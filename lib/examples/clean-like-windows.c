@@ -106,9 +106,12 @@ int main(int argc, char **argv)
 		printf("output type %u: %llu of %llu bytes%s", out.type,
 		       (unsigned long long)out.bytes_done, (unsigned long long)out.bytes_total,
 		       out.error ? "" : "\n");
-	if (SUCCEEDED(hr) && out.error)
+	/* error: why the op did not end DONE (ECANCELED if cancelled) */
+	if (SUCCEEDED(hr) && out.error && out.error_offset != ~0ULL)
 		printf(", stopped by %s at offset %llu\n", strerror(out.error),
 		       (unsigned long long)out.error_offset);
+	else if (SUCCEEDED(hr) && out.error)
+		printf(", stopped by %s\n", strerror(out.error));
 
 	vdsw_async_release(async);
 	vdsw_session_close(sess);

@@ -59,12 +59,31 @@ static uint32_t percent_of(const struct vdswipe_status *st)
 	return st->percent > 100 ? 100 : st->percent;
 }
 
+/*
+ * The output's error: the positive errno of the op's result whenever the op
+ * ended other than DONE (ECANCELED when cancelled), 0 for DONE and while it
+ * has not ended (no result yet).
+ */
+static int32_t error_of(const struct vdswipe_status *st)
+{
+	switch (st->state) {
+	case VDSWIPE_STATE_QUEUED:
+	case VDSWIPE_STATE_RUNNING:
+	case VDSWIPE_STATE_DONE:
+		return 0;
+	case VDSWIPE_STATE_CANCELLED:
+		return ECANCELED;
+	default:	/* FAILED carries -errno; never report 0 for it */
+		return st->result < 0 ? -st->result : EIO;
+	}
+}
+
 static void output_of(const struct vdswipe_status *st, struct vdsw_async_output *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->type = VDS_ASYNC_OUTPUT_CLEAN;
 	out->state = st->state;
-	out->error = st->state == VDSWIPE_STATE_FAILED && st->result < 0 ? -st->result : 0;
+	out->error = error_of(st);
 	out->percent = percent_of(st);
 	out->bytes_done = st->bytes_done;
 	out->bytes_total = st->bytes_total;

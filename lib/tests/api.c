@@ -116,6 +116,7 @@ static void test_lifecycle(void)
 	CHECK_HR(op, VDS_E_OPERATION_PENDING);
 	CHECK(out.type == VDS_ASYNC_OUTPUT_CLEAN && out.state == VDSWIPE_STATE_RUNNING);
 	CHECK(out.bytes_total == 2 * VDSWIPE_QUICK_BYTES && out.error_offset == ~0ULL);
+	CHECK(out.error == 0);				/* not ended: no result yet */
 	CHECK_HR(vdsw_async_wait_until(a, now_ns() - 1, &op, NULL), VDS_E_TIMEOUT);
 	CHECK_HR(vdsw_async_wait_ms(a, 0, &op, NULL), VDS_E_TIMEOUT);
 
@@ -183,7 +184,16 @@ static void test_cancel(void)
 	CHECK_HR(vdsw_async_query_status(a, &op, &pct), S_OK);
 	CHECK_HR(op, VDS_E_OPERATION_CANCELED);
 	CHECK_HR(vdsw_async_wait(a, &op, &out), S_OK);
-	CHECK(out.state == VDSWIPE_STATE_CANCELLED && out.error == 0 && out.bytes_done == 4096);
+	CHECK(out.state == VDSWIPE_STATE_CANCELLED && out.error == ECANCELED);
+	CHECK(out.bytes_done == 4096 && out.error_offset == ~0ULL);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+
+	a = clean_ok(s, 1, NULL);			/* cancelled before it started */
+	CHECK_HR(vdsw_async_cancel(a), S_OK);
+	CHECK_HR(vdsw_async_wait_ms(a, 0, &op, &out), S_OK);
+	CHECK_HR(op, VDS_E_OPERATION_CANCELED);
+	CHECK(out.state == VDSWIPE_STATE_CANCELLED && out.error == ECANCELED);
+	CHECK(out.bytes_done == 0);
 	CHECK_HR(vdsw_async_release(a), S_OK);
 
 	a = clean_ok(s, 0, &o);				/* one discard: no cancel */
@@ -199,6 +209,9 @@ static void test_cancel(void)
 	CHECK_HR(vdsw_async_cancel(a), VDS_E_ACCESS_DENIED);
 	fake.admin = true;
 	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_DONE, 0, 0);
+	CHECK_HR(vdsw_async_wait(a, &op, &out), S_OK);	/* DONE: error 0 */
+	CHECK_HR(op, S_OK);
+	CHECK(out.state == VDSWIPE_STATE_DONE && out.error == 0);
 	CHECK_HR(vdsw_async_release(a), S_OK);
 	CHECK_HR(vdsw_session_close(s), S_OK);
 }
@@ -224,6 +237,14 @@ static void test_failed_ops(void)
 	CHECK_HR(op, VDS_S_DISK_PARTIALLY_CLEANED);
 	CHECK(SUCCEEDED(op) && out.error == ENODATA && out.error_offset == 8192);
 	CHECK(out.bytes_done == 8192 && out.percent < 100);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+
+	/* a FAILED op always has a nonzero error, even if the kernel broke
+	 * its ABI and gave no errno */
+	a = clean_ok(s, 1, NULL);
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_FAILED, 0, 0);
+	CHECK_HR(vdsw_async_wait(a, &op, &out), S_OK);
+	CHECK(FAILED(op) && out.state == VDSWIPE_STATE_FAILED && out.error == EIO);
 	CHECK_HR(vdsw_async_release(a), S_OK);
 	CHECK_HR(vdsw_session_close(s), S_OK);
 }

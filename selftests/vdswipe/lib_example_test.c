@@ -234,7 +234,7 @@ TEST_F(ex, sigint_cancels_the_clean)
 	ASSERT_PRINTED("Cancel: S_OK (0x00000000)");
 	ASSERT_PRINTED("Wait: S_OK (0x00000000)");
 	ASSERT_PRINTED("clean result: VDS_E_OPERATION_CANCELED (0x8004240D)");
-	ASSERT_PRINTED(" of 8388608 bytes");
+	ASSERT_PRINTED(" of 8388608 bytes, stopped by Operation canceled\n");
 	ASSERT_EQ(NULL, strstr(self->p.buf, "100%"));
 	ASSERT_EQ(0, vt_try_excl(self->slow));
 }

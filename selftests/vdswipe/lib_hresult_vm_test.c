@@ -293,7 +293,7 @@ TEST_F(hr, operation_canceled)
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, &out));
 	ASSERT_HR(VDS_E_OPERATION_CANCELED, op);
 	ASSERT_EQ(VDSWIPE_STATE_CANCELLED, out.state);
-	ASSERT_EQ(0, out.error);
+	ASSERT_EQ(ECANCELED, out.error);
 	ASSERT_GT(100, out.percent);
 	ASSERT_GT(self->size, out.bytes_done);
 	/* the device is free again */

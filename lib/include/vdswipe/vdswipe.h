@@ -121,11 +121,16 @@ HRESULT vdsw_clean_fd(struct vdsw_session *sess, int fd, int force,
 		      const struct vdsw_clean_opts *opts,
 		      struct vdsw_async **asyncp);
 
-/* VDS_ASYNC_OUTPUT of a clean, filled by the wait functions. */
+/*
+ * VDS_ASYNC_OUTPUT of a clean, filled by the wait functions. error: the
+ * positive errno of the op's result whenever the op ended other than DONE
+ * (ECANCELED when CANCELLED, the I/O errno when FAILED); 0 only when it
+ * ended DONE, or has not ended yet (VDS_E_TIMEOUT: QUEUED or RUNNING).
+ */
 struct vdsw_async_output {
 	uint32_t type;		/* VDS_ASYNC_OUTPUT_CLEAN */
 	uint32_t state;		/* VDSWIPE_STATE_* */
-	int32_t error;		/* the op's errno (positive), 0 if none */
+	int32_t error;		/* errno of the op's end unless DONE, see above */
 	uint32_t percent;	/* as vdsw_async_query_status() */
 	uint64_t bytes_done;
 	uint64_t bytes_total;
