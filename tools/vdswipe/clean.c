@@ -672,7 +672,8 @@ static void job_output(struct job *j, const struct vdsw_async_output *out)
 {
 	j->done = out->bytes_done;
 	j->total = out->bytes_total;
-	j->error = out->error;
+	/* vdswipe(8): the errno of a failed write, not ECANCELED */
+	j->error = out->state == VDSWIPE_STATE_FAILED ? out->error : 0;
 	j->error_offset = out->error_offset;
 }
 
