@@ -311,7 +311,13 @@ void vdswipe_work_fn(struct work_struct *work)
 	if (err) {
 		state = VDSWIPE_STATE_FAILED;
 		error_offset = op->io_error_offset;
-	} else if (op->cancel_requested) {
+	} else if (op->cancel_requested &&
+		   atomic64_read(&op->bytes_done) < op->bytes_total) {
+		/*
+		 * Only a cancel that left some byte unwritten wins; once
+		 * everything is written it is too late (EALREADY), even if
+		 * it came while the last bios were in flight.
+		 */
 		state = VDSWIPE_STATE_CANCELLED;
 		err = -ECANCELED;
 	} else {
