@@ -271,7 +271,7 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 	ret = vdswipe_clean_check(&req);
 	if (ret)
 		return ret;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!sess->admin)
 		return -EPERM;
 
 	op = vdswipe_op_alloc(sess, &req);
@@ -428,7 +428,7 @@ static int vdswipe_op_ref_get(struct vdswipe_session *sess, void __user *argp,
 		return -EFAULT;
 	if (args.flags || args.reserved)
 		return -EINVAL;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!sess->admin)
 		return -EPERM;
 	*opp = vdswipe_op_get(sess, args.op_id);
 	return *opp ? 0 : -ENOENT;

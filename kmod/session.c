@@ -6,6 +6,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
@@ -202,7 +204,7 @@ long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess, void __user *argp)
 		return -EFAULT;
 	if (args.flags)
 		return -EINVAL;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!sess->admin)
 		return -EPERM;
 
 	if (mutex_lock_killable(&sess->cancel_all_lock))
@@ -245,6 +247,8 @@ int vdswipe_open(struct inode *inode, struct file *file)
 	init_waitqueue_head(&sess->ev_wq);
 	mutex_init(&sess->read_lock);
 	mutex_init(&sess->cancel_all_lock);
+	/* The opener's privilege, not the caller's, rules the session. */
+	sess->admin = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 
 	file->private_data = sess;
 	return stream_open(inode, file);

@@ -71,9 +71,13 @@ struct vdswipe_dev;
  *                   and only once they reached userspace
  * @cancel_all_lock: serialises VDSWIPE_IOC_CANCEL_ALL and release; protects
  *                   every op's @cancel_link and @cancel_all_owner
+ * @admin:           the opener had CAP_SYS_ADMIN (file_ns_capable() on the
+ *                   file's credentials, which never change); set at open,
+ *                   immutable. CLEAN, CANCEL, CANCEL_ALL and RELEASE need it.
  */
 struct vdswipe_session {
 	struct kref ref;
+	bool admin;
 	struct xarray ops;
 	u64 next_id;
 	unsigned int nr_ops;
