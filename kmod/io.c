@@ -16,6 +16,8 @@
 #include <linux/blkdev.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -38,6 +40,21 @@ struct vdswipe_bio {
 };
 
 static struct bio_set vdswipe_bio_set;
+
+/*
+ * wait_event_lock_irq() in TASK_IDLE: the worker may wait as long as a
+ * stuck device takes, which must not trip the hung-task detector (nor count
+ * towards the load average). Nothing signals a kworker.
+ */
+#define vdswipe_wait_idle_lock_irq(wq_head, condition, lock)		\
+do {									\
+	if (condition)							\
+		break;							\
+	(void)___wait_event(wq_head, condition, TASK_IDLE, 0, 0,	\
+			    spin_unlock_irq(&(lock));			\
+			    schedule();					\
+			    spin_lock_irq(&(lock)));			\
+} while (0)
 
 int vdswipe_io_init(void)
 {
@@ -155,9 +172,9 @@ static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 	bool go;
 
 	spin_lock_irq(&op->io_lock);
-	wait_event_lock_irq(op->io_wq,
-			    op->inflight + len <= limit || op->io_error,
-			    op->io_lock);
+	vdswipe_wait_idle_lock_irq(op->io_wq,
+				   op->inflight + len <= limit || op->io_error,
+				   op->io_lock);
 	go = !op->io_error && !READ_ONCE(op->cancel_requested);
 	if (go)
 		op->inflight += len;
@@ -204,7 +221,7 @@ static int vdswipe_io_drain(struct vdswipe_op *op)
 	int err;
 
 	spin_lock_irq(&op->io_lock);
-	wait_event_lock_irq(op->io_wq, !op->inflight, op->io_lock);
+	vdswipe_wait_idle_lock_irq(op->io_wq, !op->inflight, op->io_lock);
 	err = op->io_error;
 	spin_unlock_irq(&op->io_lock);
 	return err;
@@ -278,8 +295,10 @@ static int vdswipe_io_discard(struct vdswipe_op *op)
 
 /*
  * Runs an op, queued once at submit. Holds a reference that it drops last;
- * the op may be freed then. Always ends the op before returning, so that
- * once cancel_work_sync() returns the op has ended.
+ * the op may be freed then. Always ends the op before returning. If the op
+ * was handed to the module by its session's close, drops the module
+ * reference taken for it at the very end: module exit's destroy_workqueue()
+ * waits for this function to return, so its code stays there until then.
  */
 void vdswipe_work_fn(struct work_struct *work)
 {
@@ -287,6 +306,7 @@ void vdswipe_work_fn(struct work_struct *work)
 	struct block_device *bdev = op->claim.bdev;
 	u64 error_offset = U64_MAX;
 	bool finishing = false;
+	bool handed_off;
 	u32 state;
 	int err;
 
@@ -294,8 +314,8 @@ void vdswipe_work_fn(struct work_struct *work)
 	if (op->cancel_requested) {
 		/* Cancelled between dequeue and start: device untouched. */
 		spin_unlock(&op->lock);
-		vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED,
-			       U64_MAX);
+		handed_off = vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED,
+					    -ECANCELED, U64_MAX);
 		goto put;
 	}
 	op->state = VDSWIPE_STATE_RUNNING;
@@ -336,7 +356,9 @@ void vdswipe_work_fn(struct work_struct *work)
 	}
 	/* Buffered readers must see what is on the device now. */
 	invalidate_bdev(bdev);
-	vdswipe_op_end(op, state, err, error_offset);
+	handed_off = vdswipe_op_end(op, state, err, error_offset);
 put:
 	vdswipe_op_put(op);	/* the work's reference */
+	if (handed_off)
+		module_put(THIS_MODULE);
 }

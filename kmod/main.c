@@ -172,8 +172,10 @@ destroy_op_cache:
 static void __exit vdswipe_exit(void)
 {
 	/*
-	 * No session is open (each pins the module) and closing a session
-	 * waits for all of its work, so the workqueue is idle here.
+	 * No session is open (each pins the module), and neither is an op
+	 * handed off by a close (each pins the module until its end). The
+	 * work function of such an op may still be returning after its
+	 * module_put(): destroy_workqueue() waits for it.
 	 */
 	misc_deregister(&vdswipe_misc);
 	destroy_workqueue(vdswipe_wq);

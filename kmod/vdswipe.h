@@ -13,8 +13,10 @@
  *   closed under vdswipe_claims_lock, and nothing is taken inside it but
  *   the block layer's own locks.
  * No spinlock is held while claiming, reading or releasing a device. Only
- * cancel_all_lock is held across cancel_work_sync() and the wait for an op's
- * end; the work function never takes it.
+ * cancel_all_lock is held across the (killable) wait for an op's end; the
+ * work function never takes it. Nothing waits for a running work function
+ * (no cancel_work_sync()/flush_work()) except module exit's
+ * destroy_workqueue().
  */
 #ifndef VDSWIPE_INTERNAL_H
 #define VDSWIPE_INTERNAL_H
@@ -53,6 +55,18 @@ struct vdswipe_dev;
  * VDSWIPE_STATE_RUNNING.
  */
 #define VDSWIPE_STATE_FINISHING	100
+
+static inline bool vdswipe_state_ended(u32 state)
+{
+	return state == VDSWIPE_STATE_DONE || state == VDSWIPE_STATE_FAILED ||
+	       state == VDSWIPE_STATE_CANCELLED;
+}
+
+/*
+ * How long close() waits (killably) for the session's running ops to end
+ * before it hands them to the module.
+ */
+#define VDSWIPE_CLOSE_WAIT_MS	5000
 
 /**
  * struct vdswipe_session - one open file of /dev/vdswipe
@@ -124,9 +138,15 @@ struct vdswipe_seg {
  * @ref:              the xarray, every ioctl lookup, the queued work and a
  *                    cancel-all in progress each hold one
  * @sess:             holds a reference on the session until the op is freed
- * @lock:             protects @state, @cancel_requested, @result and
- *                    @error_offset; @cancel_requested is also read without
- *                    it by the worker between chunks (READ_ONCE)
+ * @lock:             protects @state, @cancel_requested, @result,
+ *                    @error_offset and @handed_off; @cancel_requested is
+ *                    also read without it by the worker between chunks
+ *                    (READ_ONCE)
+ * @handed_off:       the session was closed before the op ended: the op
+ *                    holds a module reference, its end queues no event and
+ *                    its work function drops that reference last. Set only
+ *                    while the op has not ended, so that exactly one side
+ *                    decides.
  * @wq:               waiters for the end (VDSWIPE_IOC_WAIT, cancel)
  * @bytes_done:       bytes written successfully; only grows
  * @io_lock:          irq-safe; protects @inflight, @io_error,
@@ -156,6 +176,7 @@ struct vdswipe_op {
 	spinlock_t lock;
 	u32 state;
 	bool cancel_requested;
+	bool handed_off;
 	int result;
 	u64 error_offset;
 	wait_queue_head_t wq;
@@ -192,7 +213,7 @@ void vdswipe_session_install(struct vdswipe_session *sess,
 			     struct vdswipe_op *op);
 int vdswipe_session_remove(struct vdswipe_session *sess,
 			   struct vdswipe_op *op);
-void vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
+bool vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
 				 int result, u64 error_offset);
 long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess,
 			      void __user *argp);
@@ -206,11 +227,10 @@ __poll_t vdswipe_poll(struct file *file, poll_table *wait);
 struct vdswipe_op *vdswipe_op_get(struct vdswipe_session *sess, u64 id);
 void vdswipe_op_put(struct vdswipe_op *op);
 bool vdswipe_op_ended(struct vdswipe_op *op);
-void vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
+bool vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
 		    u64 error_offset);
 int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
-bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op);
 void vdswipe_op_end_dequeued(struct vdswipe_op *op);
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp);
