@@ -164,7 +164,8 @@ static void vdswipe_submit_chunk(struct vdswipe_op *op, u64 pos, u32 len)
 
 /*
  * Waits for room for @len more bytes in flight and counts them. Returns false
- * if the op must stop submitting: cancel requested or a write failed.
+ * if the op must stop submitting: cancel requested, a write failed, or the
+ * device is gone.
  */
 static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 {
@@ -175,7 +176,8 @@ static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 	vdswipe_wait_idle_lock_irq(op->io_wq,
 				   op->inflight + len <= limit || op->io_error,
 				   op->io_lock);
-	go = !op->io_error && !READ_ONCE(op->cancel_requested);
+	go = !op->io_error && !READ_ONCE(op->cancel_requested) &&
+	     !vdswipe_claim_dead(&op->claim);
 	if (go)
 		op->inflight += len;
 	spin_unlock_irq(&op->io_lock);
@@ -326,6 +328,14 @@ void vdswipe_work_fn(struct work_struct *work)
 	else
 		err = vdswipe_io_write(op);
 
+	/*
+	 * A device that went away ends the op FAILED with -ENODEV, whatever
+	 * the writes said (EIO from a dying disk, or nothing if it stopped
+	 * between chunks); error_offset is still the lowest failed write.
+	 */
+	if (vdswipe_claim_dead(&op->claim))
+		err = -ENODEV;
+
 	/* The one decision point between cancel and the end of the data. */
 	spin_lock(&op->lock);
 	if (err) {
@@ -352,6 +362,8 @@ void vdswipe_work_fn(struct work_struct *work)
 			err = blkdev_issue_flush(bdev);
 			if (err)
 				state = VDSWIPE_STATE_FAILED;
+			if (err && vdswipe_claim_dead(&op->claim))
+				err = -ENODEV;
 		}
 	}
 	/* Buffered readers must see what is on the device now. */

@@ -23,11 +23,11 @@
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
-#include <linux/interval_tree.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -105,6 +105,21 @@ struct vdswipe_session {
 };
 
 /**
+ * struct vdswipe_range - sectors [@start, @last] of a device, a node of its
+ * interval tree (claim.c); u64 keys, right on 32-bit kernels too
+ * @rb:             the tree node
+ * @start:          first sector
+ * @last:           last sector, inclusive
+ * @__subtree_last: the tree's own bookkeeping
+ */
+struct vdswipe_range {
+	struct rb_node rb;
+	u64 start;
+	u64 last;
+	u64 __subtree_last;
+};
+
+/**
  * struct vdswipe_claim - the part of a claimed block device an op owns
  * @bdev:  the device; valid while @dev is set
  * @dev:   the shared exclusive claim of @bdev (claim.c), NULL when the op
@@ -115,7 +130,7 @@ struct vdswipe_session {
 struct vdswipe_claim {
 	struct block_device *bdev;
 	struct vdswipe_dev *dev;
-	struct interval_tree_node range;
+	struct vdswipe_range range;
 };
 
 /**
@@ -247,5 +262,6 @@ void vdswipe_work_fn(struct work_struct *work);
 int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 			  const struct vdswipe_clean *req, u64 *dev_bytes);
 void vdswipe_claim_release(struct vdswipe_claim *claim);
+bool vdswipe_claim_dead(struct vdswipe_claim *claim);
 
 #endif /* VDSWIPE_INTERNAL_H */
