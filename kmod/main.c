@@ -155,9 +155,7 @@ static int __init vdswipe_init(void)
 		goto destroy_wq;
 	}
 
-	pr_info("ABI %u loaded (max_ops=%u chunk_size=%u queue_depth=%u max_active=%u)\n",
-		VDSWIPE_ABI_VERSION, vdswipe_max_ops, vdswipe_chunk_size,
-		vdswipe_queue_depth, vdswipe_max_active);
+	/* Drivers stay silent when all is well. */
 	return 0;
 
 destroy_wq:
