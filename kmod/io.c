@@ -28,14 +28,12 @@
  * @op:        the op; alive until its worker saw inflight drop to 0
  * @pos:       device offset of the bio's first byte
  * @len:       bytes the bio covers
- * @redo_link: on op->redo when the device refused a WRITE ZEROES bio
  * @bio:       the bio, last: vdswipe_bio_set's front pad ends here
  */
 struct vdswipe_bio {
 	struct vdswipe_op *op;
 	u64 pos;
 	u32 len;
-	struct list_head redo_link;
 	struct bio bio;
 };
 
@@ -88,22 +86,30 @@ static void vdswipe_end_io(struct bio *bio)
 	struct vdswipe_bio *vb = container_of(bio, struct vdswipe_bio, bio);
 	struct vdswipe_op *op = vb->op;
 	blk_status_t status = bio->bi_status;
-	bool redo = status == BLK_STS_NOTSUPP &&
-		    bio_op(bio) == REQ_OP_WRITE_ZEROES;
+	/*
+	 * A refused WRITE ZEROES is rewritten with the zero page: refused
+	 * outright (NOTSUPP), or failed in any way once the device dropped
+	 * the capability (sd does after a rejected WRITE SAME, and the bio
+	 * then fails with BLK_STS_TARGET or IOERR), as the block layer's own
+	 * blkdev_issue_write_zeroes() decides.
+	 */
+	bool redo = status && bio_op(bio) == REQ_OP_WRITE_ZEROES &&
+		    (status == BLK_STS_NOTSUPP ||
+		     !bdev_write_zeroes_sectors(bio->bi_bdev));
 	u64 pos = vb->pos;
 	u32 len = vb->len;
 	unsigned long flags;
 
 	if (!status)
 		atomic64_add(len, &op->bytes_done);
-	if (!redo)
-		bio_put(bio);
+	/* Never held: the worker allocates from the same bio_set. */
+	bio_put(bio);
 
 	spin_lock_irqsave(&op->io_lock, flags);
-	if (redo)
-		list_add_tail(&vb->redo_link, &op->redo);
+	if (redo && op->nr_redo < op->max_redo)
+		op->redo[op->nr_redo++] = (struct vdswipe_seg){ pos, len };
 	else if (status)
-		vdswipe_io_error(op, pos, blk_status_to_errno(status));
+		vdswipe_io_error(op, pos, redo ? -EIO : blk_status_to_errno(status));
 	op->inflight -= len;
 	wake_up(&op->io_wq);
 	spin_unlock_irqrestore(&op->io_lock, flags);
@@ -124,7 +130,6 @@ static struct bio *vdswipe_bio_alloc(struct vdswipe_op *op, u64 pos, u32 len,
 	vb->op = op;
 	vb->pos = pos;
 	vb->len = len;
-	INIT_LIST_HEAD(&vb->redo_link);
 	return bio;
 }
 
@@ -184,20 +189,33 @@ static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 	return go;
 }
 
+/* Takes the ranges whose WRITE ZEROES was refused; returns how many. */
+static unsigned int vdswipe_io_take_redo(struct vdswipe_op *op,
+					 struct vdswipe_seg *segs)
+{
+	unsigned int n;
+
+	spin_lock_irq(&op->io_lock);
+	n = op->nr_redo;
+	memcpy(segs, op->redo, n * sizeof(*segs));
+	op->nr_redo = 0;
+	spin_unlock_irq(&op->io_lock);
+	return n;
+}
+
 /*
  * Rewrites, with the zero page, the ranges whose WRITE ZEROES the device
  * refused, and stops using WRITE ZEROES. Returns false if the op must stop.
  */
 static bool vdswipe_io_redo(struct vdswipe_op *op)
 {
-	struct vdswipe_bio *vb, *tmp;
-	LIST_HEAD(redo);
-	bool go = true;
+	struct vdswipe_seg *segs = op->redo_work;
+	unsigned int i, n;
 
-	spin_lock_irq(&op->io_lock);
-	list_splice_init(&op->redo, &redo);
-	spin_unlock_irq(&op->io_lock);
-	if (list_empty(&redo))
+	if (!op->max_redo)
+		return true;
+	n = vdswipe_io_take_redo(op, segs);
+	if (!n)
 		return true;
 
 	if (op->use_write_zeroes) {
@@ -205,16 +223,12 @@ static bool vdswipe_io_redo(struct vdswipe_op *op)
 				    op->claim.bdev);
 		op->use_write_zeroes = false;
 	}
-	list_for_each_entry_safe(vb, tmp, &redo, redo_link) {
-		list_del(&vb->redo_link);
-		if (go) {
-			go = vdswipe_io_reserve(op, vb->len);
-			if (go)
-				vdswipe_submit_chunk(op, vb->pos, vb->len);
-		}
-		bio_put(&vb->bio);
+	for (i = 0; i < n; i++) {
+		if (!vdswipe_io_reserve(op, segs[i].len))
+			return false;
+		vdswipe_submit_chunk(op, segs[i].start, segs[i].len);
 	}
-	return go;
+	return true;
 }
 
 /* Waits until no bio of the op is in flight; returns the first I/O error. */
@@ -257,7 +271,7 @@ drain:
 		err = vdswipe_io_drain(op);
 		/* Late refusals of WRITE ZEROES: rewrite them, or drop them. */
 		spin_lock_irq(&op->io_lock);
-		if (list_empty(&op->redo)) {
+		if (!op->nr_redo) {
 			spin_unlock_irq(&op->io_lock);
 			break;
 		}

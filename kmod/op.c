@@ -29,6 +29,7 @@ static void vdswipe_op_free(struct kref *ref)
 	WARN_ON_ONCE(op->claim.dev);
 	if (op->pattern_page)
 		__free_page(op->pattern_page);
+	kfree(op->redo);
 	vdswipe_session_put(op->sess);
 	kmem_cache_free(vdswipe_op_cache, op);
 }
@@ -231,7 +232,6 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	spin_lock_init(&op->io_lock);
 	init_waitqueue_head(&op->io_wq);
 	op->io_error_offset = U64_MAX;
-	INIT_LIST_HEAD(&op->redo);
 	INIT_WORK(&op->work, vdswipe_work_fn);
 	INIT_LIST_HEAD(&op->ev_link);
 	INIT_LIST_HEAD(&op->cancel_link);
@@ -288,6 +288,17 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 		vdswipe_op_set_segs(op, 0, dev_bytes);
 	op->use_write_zeroes = op->method == VDSWIPE_METHOD_ZERO &&
 			       bdev_write_zeroes_sectors(op->claim.bdev);
+	if (op->use_write_zeroes) {
+		/* Room for every refused range, and the worker's copy. */
+		op->redo = kcalloc(2 * (vdswipe_queue_depth + 2),
+				   sizeof(*op->redo), GFP_KERNEL);
+		if (op->redo) {
+			op->max_redo = vdswipe_queue_depth + 2;
+			op->redo_work = op->redo + op->max_redo;
+		} else {
+			op->use_write_zeroes = false;
+		}
+	}
 
 	ret = vdswipe_session_reserve_id(sess, &op->id);
 	if (ret)

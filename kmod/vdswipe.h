@@ -165,13 +165,18 @@ struct vdswipe_seg {
  * @wq:               waiters for the end (VDSWIPE_IOC_WAIT, cancel)
  * @bytes_done:       bytes written successfully; only grows
  * @io_lock:          irq-safe; protects @inflight, @io_error,
- *                    @io_error_offset and @redo
+ *                    @io_error_offset, @redo and @nr_redo
  * @inflight:         bytes submitted and not yet completed
  * @io_wq:            the worker waits here for @inflight to drop
  * @io_error:         errno of the lowest failed write, 0 if none
  * @io_error_offset:  device offset of that write
- * @redo:             WRITE ZEROES bios the device refused (EOPNOTSUPP),
- *                    to be rewritten with the zero page
+ * @redo:             ranges of the WRITE ZEROES bios the device refused,
+ *                    to be rewritten with the zero page; @nr_redo of
+ *                    @max_redo used. At most @max_redo WRITE ZEROES bios
+ *                    are in flight (queue_depth chunks, plus the short
+ *                    last chunk of each segment), so it cannot overflow;
+ *                    the bios themselves are freed at completion
+ * @redo_work:        worker only: where it copies @redo to resubmit
  * @use_write_zeroes: worker only: offload zeroing to the device
  * @work:             runs the op, queued once at submit
  * @ev_link:          on @sess->events while the end record is unread;
@@ -210,7 +215,10 @@ struct vdswipe_op {
 	wait_queue_head_t io_wq;
 	int io_error;
 	u64 io_error_offset;
-	struct list_head redo;
+	struct vdswipe_seg *redo;
+	struct vdswipe_seg *redo_work;
+	unsigned int nr_redo;
+	unsigned int max_redo;
 	bool use_write_zeroes;
 
 	struct work_struct work;
