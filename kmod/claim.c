@@ -12,13 +12,14 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
-#include <linux/interval_tree.h>
+#include <linux/interval_tree_generic.h>
 #include <linux/lockdep.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 #include "vdswipe.h"
@@ -29,12 +30,24 @@
  * @handle: what the kernel's claim API returned (compat.h)
  * @ranges: the sectors each op on @bdev owns (struct vdswipe_claim.range);
  *          never overlapping; the claim is given back when it empties
+ * @dead:   the block layer said the disk is gone (->mark_dead); set under
+ *          vdswipe_claims_lock, read locklessly by the ops' workers
+ * @opening: the submit that registered the device is opening and claiming
+ *          it, without the lock; other submits that fit wait on
+ *          vdswipe_claims_wq until it is clear
+ * @claimed: @handle holds the device (the open succeeded)
+ * @open_err: why the open failed, once @opening is clear
  *
  * One claim per device, shared by the ops on it; every field is under
- * vdswipe_claims_lock.
+ * vdswipe_claims_lock (@dead is also read without it). The entry lives
+ * while @ranges is not empty.
  */
 struct vdswipe_dev {
 	struct block_device *bdev;
+	bool dead;
+	bool opening;
+	bool claimed;
+	int open_err;
 	struct vdswipe_bdev_handle handle;
 	struct rb_root_cached ranges;
 };
@@ -45,10 +58,20 @@ struct vdswipe_dev {
  * device may run side by side on ranges that do not overlap; a disk is never
  * touched through two devices (a partition and its whole disk, or two
  * partitions), so that "overlap" needs no translation between them. The
- * xarray's own lock is not enough: a device is opened, claimed and closed
- * under vdswipe_claims_lock, which also covers every struct vdswipe_dev.
+ * xarray's own lock is not enough: looking a disk up and registering a range
+ * on it must be atomic; vdswipe_claims_lock also covers every struct
+ * vdswipe_dev on the registry. It is never held while a device is opened,
+ * claimed, unclaimed or closed, which may take long.
  */
 static DEFINE_MUTEX(vdswipe_claims_lock);
+static DECLARE_WAIT_QUEUE_HEAD(vdswipe_claims_wq);
+
+#define VDSWIPE_RANGE_START(r)	((r)->start)
+#define VDSWIPE_RANGE_LAST(r)	((r)->last)
+/* vdswipe_range_insert(), _remove(), _iter_first(): u64 sector keys */
+INTERVAL_TREE_DEFINE(struct vdswipe_range, rb, u64, __subtree_last,
+		     VDSWIPE_RANGE_START, VDSWIPE_RANGE_LAST, static __maybe_unused,
+		     vdswipe_range)
 static DEFINE_XARRAY(vdswipe_devs);
 
 static unsigned long vdswipe_disk_key(struct gendisk *disk)
@@ -179,73 +202,140 @@ static struct vdswipe_dev *vdswipe_dev_find(struct gendisk *disk)
 	return xa_load(&vdswipe_devs, vdswipe_disk_key(disk));
 }
 
-/* Opens and claims @bdev exclusively; the registry's new entry for it. */
-static struct vdswipe_dev *vdswipe_dev_open(struct block_device *bdev)
+/*
+ * ->mark_dead of our claims: the disk of @bdev is going away (del_gendisk(),
+ * or a driver's surprise removal). Called with bdev->bd_holder_lock held,
+ * which we must drop. vdswipe_claims_lock is never held while a device is
+ * opened or closed (which take bd_holder_lock), so it may be taken here.
+ * The ops on the disk stop submitting at their next chunk and end FAILED
+ * with -ENODEV.
+ */
+static void vdswipe_mark_dead(struct block_device *bdev, bool surprise)
 {
 	struct vdswipe_dev *dev;
-	int ret;
 
-	lockdep_assert_held(&vdswipe_claims_lock);
+	mutex_lock(&vdswipe_claims_lock);
+	dev = vdswipe_dev_find(bdev->bd_disk);
+	if (dev)
+		WRITE_ONCE(dev->dead, true);
+	mutex_unlock(&vdswipe_claims_lock);
+	vdswipe_mark_dead_done(bdev);
+}
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	if (!dev)
-		return ERR_PTR(-ENOMEM);
-	ret = vdswipe_bdev_claim(&dev->handle, bdev->bd_dev, &vdswipe_holder);
-	if (ret)
-		goto free_dev;
-	dev->bdev = vdswipe_bdev_from_handle(&dev->handle);
-	/* The device behind the fd was deleted and its number reused. */
-	ret = -ENXIO;
-	if (dev->bdev != bdev)
-		goto unclaim;
-	dev->ranges = RB_ROOT_CACHED;
-	ret = xa_insert(&vdswipe_devs, vdswipe_disk_key(bdev->bd_disk), dev,
-			GFP_KERNEL);
-	if (ret)
-		goto unclaim;
-	return dev;
+static const struct blk_holder_ops vdswipe_holder_ops = {
+	.mark_dead = vdswipe_mark_dead,
+};
 
-unclaim:
-	vdswipe_bdev_unclaim(&dev->handle, &vdswipe_holder);
-free_dev:
-	kfree(dev);
-	return ERR_PTR(ret);
+/**
+ * vdswipe_claim_dead - the op's device is gone
+ * @claim: an op's claim, held
+ *
+ * True once the block layer called ->mark_dead for its disk (6.12) or the
+ * disk is marked dead (del_gendisk(), both kernels). Any context.
+ */
+bool vdswipe_claim_dead(struct vdswipe_claim *claim)
+{
+	return READ_ONCE(claim->dev->dead) ||
+	       vdswipe_disk_dead(claim->bdev->bd_disk);
 }
 
 /*
- * Gives @claim the sectors [@start, @end) of @bdev: claims the device unless
- * another op of ours holds it already. -EEXIST if an op of ours owns an
- * overlapping range, or another device of the same disk; else 0 or the
- * claim's error (-EBUSY: somebody else holds the device).
+ * Opens and claims @dev->bdev exclusively. Called without
+ * vdswipe_claims_lock: opening may take long (a partition scan, a slow
+ * device) and must not stall other submits and op ends.
+ */
+static int vdswipe_dev_open(struct vdswipe_dev *dev)
+{
+	int ret;
+
+	ret = vdswipe_bdev_claim(&dev->handle, dev->bdev->bd_dev,
+				 &vdswipe_holder, &vdswipe_holder_ops);
+	if (ret)
+		return ret;
+	/* The device behind the fd was deleted and its number reused. */
+	if (vdswipe_bdev_from_handle(&dev->handle) != dev->bdev) {
+		vdswipe_bdev_unclaim(&dev->handle, &vdswipe_holder);
+		return -ENXIO;
+	}
+	return 0;
+}
+
+/*
+ * Gives @claim the sectors [@start, @end) of @bdev. -EEXIST if an op of ours
+ * owns an overlapping range, or another device of the same disk; else 0 or
+ * the claim's error (-EBUSY: somebody else holds the device).
+ *
+ * The range is registered under vdswipe_claims_lock first; the submit that
+ * finds no entry for the disk creates one marked @opening and opens and
+ * claims the device after dropping the lock. Concurrent submits see the
+ * entry at once (so a conflict is EEXIST, as before), and those that fit
+ * wait, killably, for the open to finish and share its outcome.
  */
 static int vdswipe_claim_attach(struct vdswipe_claim *claim,
 				struct block_device *bdev, u64 start, u64 end)
 {
-	unsigned long first = start >> SECTOR_SHIFT;
-	unsigned long last = (end >> SECTOR_SHIFT) - 1;
-	struct vdswipe_dev *dev;
-	int ret = -EEXIST;
+	u64 first = start >> SECTOR_SHIFT;
+	u64 last = (end >> SECTOR_SHIFT) - 1;
+	struct vdswipe_dev *dev, *new;
+	bool opener = false;
+	int ret;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
 
 	mutex_lock(&vdswipe_claims_lock);
 	dev = vdswipe_dev_find(bdev->bd_disk);
 	if (dev) {
 		if (dev->bdev != bdev ||
-		    interval_tree_iter_first(&dev->ranges, first, last))
-			goto unlock;
+		    vdswipe_range_iter_first(&dev->ranges, first, last)) {
+			mutex_unlock(&vdswipe_claims_lock);
+			kfree(new);
+			return -EEXIST;
+		}
 	} else {
-		dev = vdswipe_dev_open(bdev);
-		ret = PTR_ERR_OR_ZERO(dev);
-		if (ret)
-			goto unlock;
+		new->bdev = bdev;
+		new->ranges = RB_ROOT_CACHED;
+		new->opening = true;
+		ret = xa_insert(&vdswipe_devs, vdswipe_disk_key(bdev->bd_disk),
+				new, GFP_KERNEL);
+		if (ret) {
+			mutex_unlock(&vdswipe_claims_lock);
+			kfree(new);
+			return ret;
+		}
+		dev = new;
+		new = NULL;
+		opener = true;
 	}
 	claim->bdev = bdev;
 	claim->dev = dev;
 	claim->range.start = first;
 	claim->range.last = last;
-	interval_tree_insert(&claim->range, &dev->ranges);
-	ret = 0;
-unlock:
+	vdswipe_range_insert(&claim->range, &dev->ranges);
 	mutex_unlock(&vdswipe_claims_lock);
+	kfree(new);
+
+	/* Our range keeps @dev on the registry from here on. */
+	if (opener) {
+		ret = vdswipe_dev_open(dev);
+		mutex_lock(&vdswipe_claims_lock);
+		dev->opening = false;
+		dev->claimed = !ret;
+		dev->open_err = ret;
+		mutex_unlock(&vdswipe_claims_lock);
+		wake_up_all(&vdswipe_claims_wq);
+	} else {
+		ret = wait_event_killable(vdswipe_claims_wq,
+					  !READ_ONCE(dev->opening));
+		if (!ret) {
+			mutex_lock(&vdswipe_claims_lock);
+			ret = dev->open_err;
+			mutex_unlock(&vdswipe_claims_lock);
+		}
+	}
+	if (ret)
+		vdswipe_claim_release(claim);
 	return ret;
 }
 
@@ -360,20 +450,25 @@ put_file:
  */
 void vdswipe_claim_release(struct vdswipe_claim *claim)
 {
-	struct vdswipe_dev *dev;
+	struct vdswipe_dev *dev, *gone = NULL;
 
 	might_sleep();
 	mutex_lock(&vdswipe_claims_lock);
 	dev = claim->dev;
 	if (dev) {
-		interval_tree_remove(&claim->range, &dev->ranges);
+		vdswipe_range_remove(&claim->range, &dev->ranges);
 		claim->dev = NULL;
 		if (RB_EMPTY_ROOT(&dev->ranges.rb_root)) {
 			xa_erase(&vdswipe_devs,
 				 vdswipe_disk_key(dev->bdev->bd_disk));
-			vdswipe_bdev_unclaim(&dev->handle, &vdswipe_holder);
-			kfree(dev);
+			gone = dev;
 		}
 	}
 	mutex_unlock(&vdswipe_claims_lock);
+	/* Nobody finds it any more: close it without the lock. */
+	if (gone) {
+		if (gone->claimed)
+			vdswipe_bdev_unclaim(&gone->handle, &vdswipe_holder);
+		kfree(gone);
+	}
 }

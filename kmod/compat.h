@@ -6,12 +6,20 @@
  *
  *   VDSWIPE_HAVE_BDEV_FPUT  block devices are opened as struct file and
  *                           given back with bdev_fput() (6.10+)
+ *   VDSWIPE_HAVE_MARK_DEAD  the claim takes struct blk_holder_ops, whose
+ *                           ->mark_dead the block layer calls, with
+ *                           bdev->bd_holder_lock held (the callee unlocks
+ *                           it), when the disk goes away (6.6+)
  *
  * Exclusive claim of a block device by dev_t:
  *   struct vdswipe_bdev_handle   what the claim holds
- *   vdswipe_bdev_claim()         open for writing, exclusively for @holder;
- *                                0 or -errno (-EBUSY: held by someone
- *                                else); may sleep
+ *   struct blk_holder_ops        declared here where the kernel lacks it
+ *                                (its ->mark_dead is then never called:
+ *                                the worker's vdswipe_disk_dead() check
+ *                                is what notices a vanished disk)
+ *   vdswipe_bdev_claim()         open for writing, exclusively for @holder,
+ *                                with @hops; 0 or -errno (-EBUSY: held by
+ *                                someone else); may sleep
  *   vdswipe_bdev_from_handle()   the claimed struct block_device
  *   vdswipe_bdev_unclaim()       give the claim and the open back, done
  *                                when it returns; may sleep
@@ -23,6 +31,27 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mutex.h>
+
+/* The disk was deleted (del_gendisk() marks it dead on 6.1 and 6.12). */
+static inline bool vdswipe_disk_dead(struct gendisk *disk)
+{
+	return test_bit(GD_DEAD, &disk->state);
+}
+
+#ifndef VDSWIPE_HAVE_MARK_DEAD
+struct blk_holder_ops {
+	void (*mark_dead)(struct block_device *bdev, bool surprise);
+};
+#endif
+
+/* ->mark_dead is called with bd_holder_lock held and must drop it. */
+static inline void vdswipe_mark_dead_done(struct block_device *bdev)
+{
+#ifdef VDSWIPE_HAVE_MARK_DEAD
+	mutex_unlock(&bdev->bd_holder_lock);
+#endif
+}
 
 #ifdef VDSWIPE_HAVE_BDEV_FPUT
 
@@ -31,11 +60,12 @@ struct vdswipe_bdev_handle {
 };
 
 static inline int vdswipe_bdev_claim(struct vdswipe_bdev_handle *handle,
-				     dev_t dev, void *holder)
+				     dev_t dev, void *holder,
+				     const struct blk_holder_ops *hops)
 {
 	struct file *file;
 
-	file = bdev_file_open_by_dev(dev, BLK_OPEN_WRITE, holder, NULL);
+	file = bdev_file_open_by_dev(dev, BLK_OPEN_WRITE, holder, hops);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	handle->file = file;
@@ -76,7 +106,8 @@ struct vdswipe_bdev_handle {
 };
 
 static inline int vdswipe_bdev_claim(struct vdswipe_bdev_handle *handle,
-				     dev_t dev, void *holder)
+				     dev_t dev, void *holder,
+				     const struct blk_holder_ops *hops)
 {
 	struct block_device *bdev;
 

@@ -16,6 +16,8 @@
 #include <linux/blkdev.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -26,18 +28,31 @@
  * @op:        the op; alive until its worker saw inflight drop to 0
  * @pos:       device offset of the bio's first byte
  * @len:       bytes the bio covers
- * @redo_link: on op->redo when the device refused a WRITE ZEROES bio
  * @bio:       the bio, last: vdswipe_bio_set's front pad ends here
  */
 struct vdswipe_bio {
 	struct vdswipe_op *op;
 	u64 pos;
 	u32 len;
-	struct list_head redo_link;
 	struct bio bio;
 };
 
 static struct bio_set vdswipe_bio_set;
+
+/*
+ * wait_event_lock_irq() in TASK_IDLE: the worker may wait as long as a
+ * stuck device takes, which must not trip the hung-task detector (nor count
+ * towards the load average). Nothing signals a kworker.
+ */
+#define vdswipe_wait_idle_lock_irq(wq_head, condition, lock)		\
+do {									\
+	if (condition)							\
+		break;							\
+	(void)___wait_event(wq_head, condition, TASK_IDLE, 0, 0,	\
+			    spin_unlock_irq(&(lock));			\
+			    schedule();					\
+			    spin_lock_irq(&(lock)));			\
+} while (0)
 
 int vdswipe_io_init(void)
 {
@@ -71,22 +86,30 @@ static void vdswipe_end_io(struct bio *bio)
 	struct vdswipe_bio *vb = container_of(bio, struct vdswipe_bio, bio);
 	struct vdswipe_op *op = vb->op;
 	blk_status_t status = bio->bi_status;
-	bool redo = status == BLK_STS_NOTSUPP &&
-		    bio_op(bio) == REQ_OP_WRITE_ZEROES;
+	/*
+	 * A refused WRITE ZEROES is rewritten with the zero page: refused
+	 * outright (NOTSUPP), or failed in any way once the device dropped
+	 * the capability (sd does after a rejected WRITE SAME, and the bio
+	 * then fails with BLK_STS_TARGET or IOERR), as the block layer's own
+	 * blkdev_issue_write_zeroes() decides.
+	 */
+	bool redo = status && bio_op(bio) == REQ_OP_WRITE_ZEROES &&
+		    (status == BLK_STS_NOTSUPP ||
+		     !bdev_write_zeroes_sectors(bio->bi_bdev));
 	u64 pos = vb->pos;
 	u32 len = vb->len;
 	unsigned long flags;
 
 	if (!status)
 		atomic64_add(len, &op->bytes_done);
-	if (!redo)
-		bio_put(bio);
+	/* Never held: the worker allocates from the same bio_set. */
+	bio_put(bio);
 
 	spin_lock_irqsave(&op->io_lock, flags);
-	if (redo)
-		list_add_tail(&vb->redo_link, &op->redo);
+	if (redo && op->nr_redo < op->max_redo)
+		op->redo[op->nr_redo++] = (struct vdswipe_seg){ pos, len };
 	else if (status)
-		vdswipe_io_error(op, pos, blk_status_to_errno(status));
+		vdswipe_io_error(op, pos, redo ? -EIO : blk_status_to_errno(status));
 	op->inflight -= len;
 	wake_up(&op->io_wq);
 	spin_unlock_irqrestore(&op->io_lock, flags);
@@ -107,7 +130,6 @@ static struct bio *vdswipe_bio_alloc(struct vdswipe_op *op, u64 pos, u32 len,
 	vb->op = op;
 	vb->pos = pos;
 	vb->len = len;
-	INIT_LIST_HEAD(&vb->redo_link);
 	return bio;
 }
 
@@ -147,7 +169,8 @@ static void vdswipe_submit_chunk(struct vdswipe_op *op, u64 pos, u32 len)
 
 /*
  * Waits for room for @len more bytes in flight and counts them. Returns false
- * if the op must stop submitting: cancel requested or a write failed.
+ * if the op must stop submitting: cancel requested, a write failed, or the
+ * device is gone.
  */
 static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 {
@@ -155,14 +178,29 @@ static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 	bool go;
 
 	spin_lock_irq(&op->io_lock);
-	wait_event_lock_irq(op->io_wq,
-			    op->inflight + len <= limit || op->io_error,
-			    op->io_lock);
-	go = !op->io_error && !READ_ONCE(op->cancel_requested);
+	vdswipe_wait_idle_lock_irq(op->io_wq,
+				   op->inflight + len <= limit || op->io_error,
+				   op->io_lock);
+	go = !op->io_error && !READ_ONCE(op->cancel_requested) &&
+	     !vdswipe_claim_dead(&op->claim);
 	if (go)
 		op->inflight += len;
 	spin_unlock_irq(&op->io_lock);
 	return go;
+}
+
+/* Takes the ranges whose WRITE ZEROES was refused; returns how many. */
+static unsigned int vdswipe_io_take_redo(struct vdswipe_op *op,
+					 struct vdswipe_seg *segs)
+{
+	unsigned int n;
+
+	spin_lock_irq(&op->io_lock);
+	n = op->nr_redo;
+	memcpy(segs, op->redo, n * sizeof(*segs));
+	op->nr_redo = 0;
+	spin_unlock_irq(&op->io_lock);
+	return n;
 }
 
 /*
@@ -171,14 +209,13 @@ static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
  */
 static bool vdswipe_io_redo(struct vdswipe_op *op)
 {
-	struct vdswipe_bio *vb, *tmp;
-	LIST_HEAD(redo);
-	bool go = true;
+	struct vdswipe_seg *segs = op->redo_work;
+	unsigned int i, n;
 
-	spin_lock_irq(&op->io_lock);
-	list_splice_init(&op->redo, &redo);
-	spin_unlock_irq(&op->io_lock);
-	if (list_empty(&redo))
+	if (!op->max_redo)
+		return true;
+	n = vdswipe_io_take_redo(op, segs);
+	if (!n)
 		return true;
 
 	if (op->use_write_zeroes) {
@@ -186,16 +223,12 @@ static bool vdswipe_io_redo(struct vdswipe_op *op)
 				    op->claim.bdev);
 		op->use_write_zeroes = false;
 	}
-	list_for_each_entry_safe(vb, tmp, &redo, redo_link) {
-		list_del(&vb->redo_link);
-		if (go) {
-			go = vdswipe_io_reserve(op, vb->len);
-			if (go)
-				vdswipe_submit_chunk(op, vb->pos, vb->len);
-		}
-		bio_put(&vb->bio);
+	for (i = 0; i < n; i++) {
+		if (!vdswipe_io_reserve(op, segs[i].len))
+			return false;
+		vdswipe_submit_chunk(op, segs[i].start, segs[i].len);
 	}
-	return go;
+	return true;
 }
 
 /* Waits until no bio of the op is in flight; returns the first I/O error. */
@@ -204,7 +237,7 @@ static int vdswipe_io_drain(struct vdswipe_op *op)
 	int err;
 
 	spin_lock_irq(&op->io_lock);
-	wait_event_lock_irq(op->io_wq, !op->inflight, op->io_lock);
+	vdswipe_wait_idle_lock_irq(op->io_wq, !op->inflight, op->io_lock);
 	err = op->io_error;
 	spin_unlock_irq(&op->io_lock);
 	return err;
@@ -238,7 +271,7 @@ drain:
 		err = vdswipe_io_drain(op);
 		/* Late refusals of WRITE ZEROES: rewrite them, or drop them. */
 		spin_lock_irq(&op->io_lock);
-		if (list_empty(&op->redo)) {
+		if (!op->nr_redo) {
 			spin_unlock_irq(&op->io_lock);
 			break;
 		}
@@ -278,8 +311,10 @@ static int vdswipe_io_discard(struct vdswipe_op *op)
 
 /*
  * Runs an op, queued once at submit. Holds a reference that it drops last;
- * the op may be freed then. Always ends the op before returning, so that
- * once cancel_work_sync() returns the op has ended.
+ * the op may be freed then. Always ends the op before returning. If the op
+ * was handed to the module by its session's close, drops the module
+ * reference taken for it at the very end: module exit's destroy_workqueue()
+ * waits for this function to return, so its code stays there until then.
  */
 void vdswipe_work_fn(struct work_struct *work)
 {
@@ -287,6 +322,7 @@ void vdswipe_work_fn(struct work_struct *work)
 	struct block_device *bdev = op->claim.bdev;
 	u64 error_offset = U64_MAX;
 	bool finishing = false;
+	bool handed_off;
 	u32 state;
 	int err;
 
@@ -294,8 +330,8 @@ void vdswipe_work_fn(struct work_struct *work)
 	if (op->cancel_requested) {
 		/* Cancelled between dequeue and start: device untouched. */
 		spin_unlock(&op->lock);
-		vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED,
-			       U64_MAX);
+		handed_off = vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED,
+					    -ECANCELED, U64_MAX);
 		goto put;
 	}
 	op->state = VDSWIPE_STATE_RUNNING;
@@ -306,12 +342,26 @@ void vdswipe_work_fn(struct work_struct *work)
 	else
 		err = vdswipe_io_write(op);
 
+	/*
+	 * A device that went away ends the op FAILED with -ENODEV, whatever
+	 * the writes said (EIO from a dying disk, or nothing if it stopped
+	 * between chunks); error_offset is still the lowest failed write.
+	 */
+	if (vdswipe_claim_dead(&op->claim))
+		err = -ENODEV;
+
 	/* The one decision point between cancel and the end of the data. */
 	spin_lock(&op->lock);
 	if (err) {
 		state = VDSWIPE_STATE_FAILED;
 		error_offset = op->io_error_offset;
-	} else if (op->cancel_requested) {
+	} else if (op->cancel_requested &&
+		   atomic64_read(&op->bytes_done) < op->bytes_total) {
+		/*
+		 * Only a cancel that left some byte unwritten wins; once
+		 * everything is written it is too late (EALREADY), even if
+		 * it came while the last bios were in flight.
+		 */
 		state = VDSWIPE_STATE_CANCELLED;
 		err = -ECANCELED;
 	} else {
@@ -326,11 +376,15 @@ void vdswipe_work_fn(struct work_struct *work)
 			err = blkdev_issue_flush(bdev);
 			if (err)
 				state = VDSWIPE_STATE_FAILED;
+			if (err && vdswipe_claim_dead(&op->claim))
+				err = -ENODEV;
 		}
 	}
 	/* Buffered readers must see what is on the device now. */
 	invalidate_bdev(bdev);
-	vdswipe_op_end(op, state, err, error_offset);
+	handed_off = vdswipe_op_end(op, state, err, error_offset);
 put:
 	vdswipe_op_put(op);	/* the work's reference */
+	if (handed_off)
+		module_put(THIS_MODULE);
 }

@@ -155,9 +155,7 @@ static int __init vdswipe_init(void)
 		goto destroy_wq;
 	}
 
-	pr_info("ABI %u loaded (max_ops=%u chunk_size=%u queue_depth=%u max_active=%u)\n",
-		VDSWIPE_ABI_VERSION, vdswipe_max_ops, vdswipe_chunk_size,
-		vdswipe_queue_depth, vdswipe_max_active);
+	/* Drivers stay silent when all is well. */
 	return 0;
 
 destroy_wq:
@@ -172,8 +170,10 @@ destroy_op_cache:
 static void __exit vdswipe_exit(void)
 {
 	/*
-	 * No session is open (each pins the module) and closing a session
-	 * waits for all of its work, so the workqueue is idle here.
+	 * No session is open (each pins the module), and neither is an op
+	 * handed off by a close (each pins the module until its end). The
+	 * work function of such an op may still be returning after its
+	 * module_put(): destroy_workqueue() waits for it.
 	 */
 	misc_deregister(&vdswipe_misc);
 	destroy_workqueue(vdswipe_wq);

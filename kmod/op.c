@@ -22,12 +22,6 @@
 
 #include "vdswipe.h"
 
-static bool vdswipe_state_ended(u32 state)
-{
-	return state == VDSWIPE_STATE_DONE || state == VDSWIPE_STATE_FAILED ||
-	       state == VDSWIPE_STATE_CANCELLED;
-}
-
 static void vdswipe_op_free(struct kref *ref)
 {
 	struct vdswipe_op *op = container_of(ref, struct vdswipe_op, ref);
@@ -35,6 +29,7 @@ static void vdswipe_op_free(struct kref *ref)
 	WARN_ON_ONCE(op->claim.dev);
 	if (op->pattern_page)
 		__free_page(op->pattern_page);
+	kfree(op->redo);
 	vdswipe_session_put(op->sess);
 	kmem_cache_free(vdswipe_op_cache, op);
 }
@@ -78,13 +73,15 @@ bool vdswipe_op_ended(struct vdswipe_op *op)
  * @error_offset: device offset of the failed write, or U64_MAX
  *
  * Releases the device first, so that whoever sees the end can use the device
- * (mount it, submit again) at once; then publishes the end. May sleep.
+ * (mount it, submit again) at once; then publishes the end. Returns true if
+ * the op had been handed to the module by its session's close: the caller
+ * then owes the module reference taken for it. May sleep.
  */
-void vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
+bool vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
 		    u64 error_offset)
 {
 	vdswipe_claim_release(&op->claim);
-	vdswipe_session_publish_end(op, state, result, error_offset);
+	return vdswipe_session_publish_end(op, state, result, error_offset);
 }
 
 /**
@@ -121,29 +118,30 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
 
 /**
  * vdswipe_op_end_dequeued - end an op whose work was taken off the queue
- * @op: the op; cancel_work() or cancel_work_sync() took its work before it
- *      ran
+ * @op: the op; cancel_work() took its work before it ran
  *
  * Ends it CANCELLED, its device untouched, and drops the work's reference.
- * May sleep.
+ * Nobody can have handed it off: only its session's close does, after
+ * dequeuing. May sleep.
  */
 void vdswipe_op_end_dequeued(struct vdswipe_op *op)
 {
-	vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED, U64_MAX);
+	WARN_ON_ONCE(vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED,
+				    U64_MAX));
 	vdswipe_op_put(op);	/* the queued work's reference */
 }
 
 /**
  * vdswipe_op_cancel_dequeue - take the op's work off the queue
- * @op: the op; the caller holds a reference
+ * @op: the op; the caller holds a reference and requested its cancel
  *
  * If the work had not started, ends the op CANCELLED (its device untouched)
- * and returns true. Either way, the work function is not running when this
- * returns, and has ended the op if it ran. May sleep.
+ * and returns true. Never waits for a running work function: cancel_work(),
+ * not cancel_work_sync(). May sleep (ending the op).
  */
-bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
+static bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
 {
-	if (!cancel_work_sync(&op->work))
+	if (!cancel_work(&op->work))
 		return false;
 	vdswipe_op_end_dequeued(op);
 	return true;
@@ -154,10 +152,12 @@ bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
  * @op:    the op; vdswipe_op_cancel_request() returned 0
  * @owner: what vdswipe_op_cancel_request() said
  *
- * Waits until the op has ended: at most for the chunks in flight to complete.
- * Returns 0 if it ended CANCELLED and this caller requested it, -ECANCELED
- * if it ended CANCELLED at another caller's request, -EALREADY if it ended
- * otherwise (an I/O error came first). May sleep.
+ * Waits killably until the op has ended: normally for the chunks in flight
+ * to complete, for as long as the device takes. Returns 0 if it ended
+ * CANCELLED and this caller requested it, -ECANCELED if it ended CANCELLED at
+ * another caller's request, -EALREADY if it ended otherwise (an I/O error
+ * came first, or every byte was already written), -EINTR if a fatal signal
+ * came first: the cancel stays requested and the op ends in the background.
  */
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 {
@@ -165,7 +165,8 @@ int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 
 	if (owner)
 		vdswipe_op_cancel_dequeue(op);
-	wait_event(op->wq, vdswipe_op_ended(op));
+	if (wait_event_killable(op->wq, vdswipe_op_ended(op)))
+		return -EINTR;
 
 	spin_lock(&op->lock);
 	state = op->state;
@@ -231,7 +232,6 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	spin_lock_init(&op->io_lock);
 	init_waitqueue_head(&op->io_wq);
 	op->io_error_offset = U64_MAX;
-	INIT_LIST_HEAD(&op->redo);
 	INIT_WORK(&op->work, vdswipe_work_fn);
 	INIT_LIST_HEAD(&op->ev_link);
 	INIT_LIST_HEAD(&op->cancel_link);
@@ -271,7 +271,7 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 	ret = vdswipe_clean_check(&req);
 	if (ret)
 		return ret;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!sess->admin)
 		return -EPERM;
 
 	op = vdswipe_op_alloc(sess, &req);
@@ -288,6 +288,17 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 		vdswipe_op_set_segs(op, 0, dev_bytes);
 	op->use_write_zeroes = op->method == VDSWIPE_METHOD_ZERO &&
 			       bdev_write_zeroes_sectors(op->claim.bdev);
+	if (op->use_write_zeroes) {
+		/* Room for every refused range, and the worker's copy. */
+		op->redo = kcalloc(2 * (vdswipe_queue_depth + 2),
+				   sizeof(*op->redo), GFP_KERNEL);
+		if (op->redo) {
+			op->max_redo = vdswipe_queue_depth + 2;
+			op->redo_work = op->redo + op->max_redo;
+		} else {
+			op->use_write_zeroes = false;
+		}
+	}
 
 	ret = vdswipe_session_reserve_id(sess, &op->id);
 	if (ret)
@@ -306,8 +317,8 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 
 	/*
 	 * Queue before the op becomes visible: a cancel that found it
-	 * installed but not yet queued would grab the idle work in
-	 * cancel_work_sync() and make our queue_work() a no-op, and the op
+	 * installed but not yet queued could grab the idle work in
+	 * cancel_work() and make our queue_work() a no-op, and the op
 	 * would never end. Until it is installed, nobody can see the op; if
 	 * it ends first, its event is simply queued before its id resolves.
 	 */
@@ -428,7 +439,7 @@ static int vdswipe_op_ref_get(struct vdswipe_session *sess, void __user *argp,
 		return -EFAULT;
 	if (args.flags || args.reserved)
 		return -EINVAL;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!sess->admin)
 		return -EPERM;
 	*opp = vdswipe_op_get(sess, args.op_id);
 	return *opp ? 0 : -ENOENT;

@@ -6,9 +6,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/jiffies.h>
 #include <linux/lockdep.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -110,43 +114,51 @@ int vdswipe_session_remove(struct vdswipe_session *sess,
  * @error_offset: device offset of the failed write, or U64_MAX
  *
  * The state and the event record appear together under ev_lock, so that a
- * RELEASE that sees the op ended also finds (and drops) its record. Then
- * waiters and poll() are woken. Called exactly once per op.
+ * RELEASE that sees the op ended also finds (and drops) its record. An op
+ * handed to the module by close() queues no record: nobody can read it.
+ * Then waiters and poll() are woken. Called exactly once per op. Returns
+ * whether the op was handed off (decided under op->lock: see
+ * vdswipe_session_drop()).
  */
-void vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
+bool vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
 				 int result, u64 error_offset)
 {
 	struct vdswipe_session *sess = op->sess;
+	bool handed_off;
 
 	spin_lock(&sess->ev_lock);
 	spin_lock(&op->lock);
-	WARN_ON_ONCE(op->state >= VDSWIPE_STATE_DONE &&
-		     op->state <= VDSWIPE_STATE_CANCELLED);
+	WARN_ON_ONCE(vdswipe_state_ended(op->state));
 	op->state = state;
 	op->result = result;
 	op->error_offset = error_offset;
+	handed_off = op->handed_off;
 	spin_unlock(&op->lock);
-	list_add_tail(&op->ev_link, &sess->events);
+	if (!handed_off)
+		list_add_tail(&op->ev_link, &sess->events);
 	spin_unlock(&sess->ev_lock);
 
 	wake_up_all(&op->wq);
 	wake_up_interruptible_poll(&sess->ev_wq, EPOLLIN | EPOLLRDNORM);
+	return handed_off;
 }
 
 /*
- * Cancels every op of the session that can be cancelled, as CANCEL would,
- * and returns how many of them this call cancelled. Requests all cancels
- * first, so that running ops stop together, and takes every queued op off
- * the queue before waiting for any running one: a running op that stops
- * frees a worker, which must not pick up an op of ours instead. When the
- * session is @closing, a DISCARD that has not started is dropped too (its
- * device untouched); one that has started runs to its end.
+ * Cancels every op of the session that can be cancelled, as CANCEL would.
+ * Requests all cancels first, so that running ops stop together, and takes
+ * every queued op off the queue before waiting for any running one: a
+ * running op that stops frees a worker, which must not pick up an op of ours
+ * instead. When the session is @closing, a DISCARD that has not started is
+ * dropped too (its device untouched), and nothing is waited for: release
+ * does its own bounded wait. Otherwise waits killably for each op whose
+ * cancel this call requested and stores in @cancelled how many of them
+ * ended CANCELLED. Returns 0, or -EINTR when a fatal signal ended the wait
+ * (the cancels stay requested).
  */
-static unsigned int vdswipe_session_cancel_all(struct vdswipe_session *sess,
-					       bool closing)
+static int vdswipe_session_cancel_all(struct vdswipe_session *sess,
+				      bool closing, unsigned int *cancelled)
 {
 	struct vdswipe_op *op, *tmp;
-	unsigned int cancelled = 0;
 	unsigned long idx;
 	LIST_HEAD(ops);
 	bool owner;
@@ -154,6 +166,7 @@ static unsigned int vdswipe_session_cancel_all(struct vdswipe_session *sess,
 
 	lockdep_assert_held(&sess->cancel_all_lock);
 
+	*cancelled = 0;
 	xa_lock(&sess->ops);
 	xa_for_each(&sess->ops, idx, op) {
 		kref_get(&op->ref);
@@ -182,33 +195,43 @@ static unsigned int vdswipe_session_cancel_all(struct vdswipe_session *sess,
 			vdswipe_op_end_dequeued(op);
 	}
 
+	ret = 0;
 	list_for_each_entry(op, &ops, cancel_link) {
-		if (op->cancel_all_owner && !vdswipe_op_cancel_finish(op, true))
-			cancelled++;
+		if (closing || !op->cancel_all_owner)
+			continue;
+		ret = vdswipe_op_cancel_finish(op, true);
+		if (ret == -EINTR)
+			break;
+		if (!ret)
+			(*cancelled)++;
+		ret = 0;
 	}
 
 	list_for_each_entry_safe(op, tmp, &ops, cancel_link) {
 		list_del_init(&op->cancel_link);
 		vdswipe_op_put(op);
 	}
-	return cancelled;
+	return ret;
 }
 
 long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess, void __user *argp)
 {
 	struct vdswipe_cancel_all args;
+	int ret;
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
 	if (args.flags)
 		return -EINVAL;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!sess->admin)
 		return -EPERM;
 
 	if (mutex_lock_killable(&sess->cancel_all_lock))
 		return -EINTR;
-	args.cancelled = vdswipe_session_cancel_all(sess, false);
+	ret = vdswipe_session_cancel_all(sess, false, &args.cancelled);
 	mutex_unlock(&sess->cancel_all_lock);
+	if (ret)
+		return ret;
 
 	if (copy_to_user(argp, &args, sizeof(args)))
 		return -EFAULT;
@@ -245,38 +268,67 @@ int vdswipe_open(struct inode *inode, struct file *file)
 	init_waitqueue_head(&sess->ev_wq);
 	mutex_init(&sess->read_lock);
 	mutex_init(&sess->cancel_all_lock);
+	/* The opener's privilege, not the caller's, rules the session. */
+	sess->admin = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 
 	file->private_data = sess;
 	return stream_open(inode, file);
 }
 
 /*
- * Last close. No ioctl can run any more. Cancel what can be cancelled, then
- * wait for the work of every op the session still holds (an op that cannot
- * be cancelled, a DISCARD or one flushing, runs to its end; a DISCARD that
- * never started is dropped), drop them all, and the file's reference on the
- * session.
+ * Drops @op from its closing session. An op that has not ended yet (its
+ * device stuck, a long DISCARD) is handed to the module: it takes a module
+ * reference that its work function drops once the op has ended, and its end
+ * queues no event. The decision is taken under op->lock, where the op's end
+ * is published, so that exactly one side owns the reference.
+ */
+static void vdswipe_session_drop(struct vdswipe_session *sess,
+				 struct vdswipe_op *op)
+{
+	spin_lock(&op->lock);
+	if (!vdswipe_state_ended(op->state)) {
+		op->handed_off = true;
+		__module_get(THIS_MODULE);
+	}
+	spin_unlock(&op->lock);
+	WARN_ON_ONCE(vdswipe_session_remove(sess, op));
+}
+
+/*
+ * Last close. No ioctl can run any more. Cancel what can be cancelled and
+ * take queued ops off the queue (they end CANCELLED, devices untouched; a
+ * DISCARD that never started is dropped). Then wait, killably and for at
+ * most VDSWIPE_CLOSE_WAIT_MS in all, for the running ones to end (an op that
+ * cannot be cancelled, a DISCARD or one flushing, runs to its end). Ops
+ * still running then are handed to the module and end in the background.
+ * Drop them all, and the file's reference on the session.
  */
 int vdswipe_release(struct inode *inode, struct file *file)
 {
 	struct vdswipe_session *sess = file->private_data;
+	unsigned long deadline = jiffies +
+				 msecs_to_jiffies(VDSWIPE_CLOSE_WAIT_MS);
+	unsigned int cancelled;
 	struct vdswipe_op *op;
 	unsigned long idx;
+	long left;
 
 	mutex_lock(&sess->cancel_all_lock);
-	vdswipe_session_cancel_all(sess, true);
+	vdswipe_session_cancel_all(sess, true, &cancelled);
 	mutex_unlock(&sess->cancel_all_lock);
 
 	xa_for_each(&sess->ops, idx, op) {
-		vdswipe_op_cancel_dequeue(op);
-		/* The work is gone, so the op has ended. */
-		WARN_ON_ONCE(vdswipe_session_remove(sess, op));
+		left = (long)(deadline - jiffies);
+		if (left > 0)
+			wait_event_killable_timeout(op->wq,
+						    vdswipe_op_ended(op), left);
+		vdswipe_session_drop(sess, op);
 	}
 	WARN_ON_ONCE(sess->nr_ops || !list_empty(&sess->events));
 
 	/*
-	 * The work of an op released earlier may still be between publishing
-	 * its end and returning; its op's reference keeps the session alive.
+	 * The work of an op released earlier, or handed off just now, may
+	 * still run; its op's reference keeps the session alive.
 	 */
 	vdswipe_session_put(sess);
 	return 0;

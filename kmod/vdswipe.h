@@ -13,19 +13,21 @@
  *   closed under vdswipe_claims_lock, and nothing is taken inside it but
  *   the block layer's own locks.
  * No spinlock is held while claiming, reading or releasing a device. Only
- * cancel_all_lock is held across cancel_work_sync() and the wait for an op's
- * end; the work function never takes it.
+ * cancel_all_lock is held across the (killable) wait for an op's end; the
+ * work function never takes it. Nothing waits for a running work function
+ * (no cancel_work_sync()/flush_work()) except module exit's
+ * destroy_workqueue().
  */
 #ifndef VDSWIPE_INTERNAL_H
 #define VDSWIPE_INTERNAL_H
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
-#include <linux/interval_tree.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -54,6 +56,18 @@ struct vdswipe_dev;
  */
 #define VDSWIPE_STATE_FINISHING	100
 
+static inline bool vdswipe_state_ended(u32 state)
+{
+	return state == VDSWIPE_STATE_DONE || state == VDSWIPE_STATE_FAILED ||
+	       state == VDSWIPE_STATE_CANCELLED;
+}
+
+/*
+ * How long close() waits (killably) for the session's running ops to end
+ * before it hands them to the module.
+ */
+#define VDSWIPE_CLOSE_WAIT_MS	5000
+
 /**
  * struct vdswipe_session - one open file of /dev/vdswipe
  * @ref:             the open file and every op hold one: an op's work may
@@ -71,9 +85,13 @@ struct vdswipe_dev;
  *                   and only once they reached userspace
  * @cancel_all_lock: serialises VDSWIPE_IOC_CANCEL_ALL and release; protects
  *                   every op's @cancel_link and @cancel_all_owner
+ * @admin:           the opener had CAP_SYS_ADMIN (file_ns_capable() on the
+ *                   file's credentials, which never change); set at open,
+ *                   immutable. CLEAN, CANCEL, CANCEL_ALL and RELEASE need it.
  */
 struct vdswipe_session {
 	struct kref ref;
+	bool admin;
 	struct xarray ops;
 	u64 next_id;
 	unsigned int nr_ops;
@@ -87,6 +105,21 @@ struct vdswipe_session {
 };
 
 /**
+ * struct vdswipe_range - sectors [@start, @last] of a device, a node of its
+ * interval tree (claim.c); u64 keys, right on 32-bit kernels too
+ * @rb:             the tree node
+ * @start:          first sector
+ * @last:           last sector, inclusive
+ * @__subtree_last: the tree's own bookkeeping
+ */
+struct vdswipe_range {
+	struct rb_node rb;
+	u64 start;
+	u64 last;
+	u64 __subtree_last;
+};
+
+/**
  * struct vdswipe_claim - the part of a claimed block device an op owns
  * @bdev:  the device; valid while @dev is set
  * @dev:   the shared exclusive claim of @bdev (claim.c), NULL when the op
@@ -97,7 +130,7 @@ struct vdswipe_session {
 struct vdswipe_claim {
 	struct block_device *bdev;
 	struct vdswipe_dev *dev;
-	struct interval_tree_node range;
+	struct vdswipe_range range;
 };
 
 /**
@@ -120,19 +153,30 @@ struct vdswipe_seg {
  * @ref:              the xarray, every ioctl lookup, the queued work and a
  *                    cancel-all in progress each hold one
  * @sess:             holds a reference on the session until the op is freed
- * @lock:             protects @state, @cancel_requested, @result and
- *                    @error_offset; @cancel_requested is also read without
- *                    it by the worker between chunks (READ_ONCE)
+ * @lock:             protects @state, @cancel_requested, @result,
+ *                    @error_offset and @handed_off; @cancel_requested is
+ *                    also read without it by the worker between chunks
+ *                    (READ_ONCE)
+ * @handed_off:       the session was closed before the op ended: the op
+ *                    holds a module reference, its end queues no event and
+ *                    its work function drops that reference last. Set only
+ *                    while the op has not ended, so that exactly one side
+ *                    decides.
  * @wq:               waiters for the end (VDSWIPE_IOC_WAIT, cancel)
  * @bytes_done:       bytes written successfully; only grows
  * @io_lock:          irq-safe; protects @inflight, @io_error,
- *                    @io_error_offset and @redo
+ *                    @io_error_offset, @redo and @nr_redo
  * @inflight:         bytes submitted and not yet completed
  * @io_wq:            the worker waits here for @inflight to drop
  * @io_error:         errno of the lowest failed write, 0 if none
  * @io_error_offset:  device offset of that write
- * @redo:             WRITE ZEROES bios the device refused (EOPNOTSUPP),
- *                    to be rewritten with the zero page
+ * @redo:             ranges of the WRITE ZEROES bios the device refused,
+ *                    to be rewritten with the zero page; @nr_redo of
+ *                    @max_redo used. At most @max_redo WRITE ZEROES bios
+ *                    are in flight (queue_depth chunks, plus the short
+ *                    last chunk of each segment), so it cannot overflow;
+ *                    the bios themselves are freed at completion
+ * @redo_work:        worker only: where it copies @redo to resubmit
  * @use_write_zeroes: worker only: offload zeroing to the device
  * @work:             runs the op, queued once at submit
  * @ev_link:          on @sess->events while the end record is unread;
@@ -152,6 +196,7 @@ struct vdswipe_op {
 	spinlock_t lock;
 	u32 state;
 	bool cancel_requested;
+	bool handed_off;
 	int result;
 	u64 error_offset;
 	wait_queue_head_t wq;
@@ -170,7 +215,10 @@ struct vdswipe_op {
 	wait_queue_head_t io_wq;
 	int io_error;
 	u64 io_error_offset;
-	struct list_head redo;
+	struct vdswipe_seg *redo;
+	struct vdswipe_seg *redo_work;
+	unsigned int nr_redo;
+	unsigned int max_redo;
 	bool use_write_zeroes;
 
 	struct work_struct work;
@@ -188,7 +236,7 @@ void vdswipe_session_install(struct vdswipe_session *sess,
 			     struct vdswipe_op *op);
 int vdswipe_session_remove(struct vdswipe_session *sess,
 			   struct vdswipe_op *op);
-void vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
+bool vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
 				 int result, u64 error_offset);
 long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess,
 			      void __user *argp);
@@ -202,11 +250,10 @@ __poll_t vdswipe_poll(struct file *file, poll_table *wait);
 struct vdswipe_op *vdswipe_op_get(struct vdswipe_session *sess, u64 id);
 void vdswipe_op_put(struct vdswipe_op *op);
 bool vdswipe_op_ended(struct vdswipe_op *op);
-void vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
+bool vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
 		    u64 error_offset);
 int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
-bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op);
 void vdswipe_op_end_dequeued(struct vdswipe_op *op);
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp);
@@ -223,5 +270,6 @@ void vdswipe_work_fn(struct work_struct *work);
 int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 			  const struct vdswipe_clean *req, u64 *dev_bytes);
 void vdswipe_claim_release(struct vdswipe_claim *claim);
+bool vdswipe_claim_dead(struct vdswipe_claim *claim);
 
 #endif /* VDSWIPE_INTERNAL_H */

@@ -224,6 +224,39 @@ TEST_F(cancel, running_op_cancelled_before_first_chunk_completes)
 	ASSERT_SLOW_STABLE();
 }
 
+/*
+ * A cancel that arrives once every byte of the op is in flight is too late
+ * (issue 9, defect 9): the op has one chunk (256 KiB), held WRITE_DELAY_MS
+ * in dm-delay, and the cancel comes while it is held. The op must flush and
+ * end DONE, and the cancel return EALREADY; it used to end CANCELLED at 99%.
+ */
+TEST_F(cancel, cancel_with_every_byte_in_flight_too_late)
+{
+	struct vdswipe_status st;
+	uint64_t a, t0;
+
+	ASSERT_EQ(0, vt_submit(self->s, self->slowfd,
+			       F_FULL_FORCE | VDSWIPE_CLEAN_RANGE,
+			       VDSWIPE_METHOD_ZERO, 0, 0, 256 * VT_KIB, &a,
+			       NULL));
+	ASSERT_EQ(0, vt_wait_progress(self->s, a, 0, 20000, &st));
+	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
+	/* the one chunk is submitted at once and held for WRITE_DELAY_MS */
+	vt_sleep_ms(WRITE_DELAY_MS / 5);
+	t0 = vt_now_ns();
+	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, st.bytes_done);
+	ASSERT_EQ(-EALREADY, vt_cancel(self->s, a));
+	TH_LOG("cancel took %llu ms", (unsigned long long)vt_ms_since(t0));
+	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state)
+		TH_LOG("state %s", vt_state_name(st.state));
+	ASSERT_EQ(0, st.result);
+	ASSERT_EQ(100, st.percent);
+	ASSERT_EQ(256 * VT_KIB, st.bytes_done);
+	ASSERT_EQ(0, vt_check_fill(self->slow, 0, 256 * VT_KIB, 0, NULL));
+}
+
 TEST_F(cancel, cancelled_percent_is_share_written)
 {
 	struct vdswipe_status st;

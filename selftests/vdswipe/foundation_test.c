@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -103,6 +104,25 @@ TEST(load_unload_20_times)
 	ASSERT_EQ(0, system("rmmod vdswipe"));
 	EXPECT_NE(0, stat(DEV, &st));
 	ASSERT_EQ(0, load_module());
+}
+
+/* Loading logs nothing (issue 9, defect 8): drivers stay silent. */
+TEST(load_is_silent)
+{
+	FILE *f;
+	char line[512];
+	int n = 0;
+
+	ASSERT_EQ(0, system("rmmod vdswipe 2>/dev/null; dmesg -c >/dev/null; modprobe vdswipe"));
+	f = popen("dmesg", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "vdswipe")) {
+			TH_LOG("logged: %s", line);
+			n++;
+		}
+	pclose(f);
+	ASSERT_EQ(0, n);
 }
 
 TEST(open_session_pins_module)

@@ -189,4 +189,43 @@ TEST_F(ranges, many_ranges_write_exactly_their_bytes)
 	EXPECT_EQ(0, vt_try_excl(self->ram0));
 }
 
+/*
+ * u64 range keys (issue 9, defect 5): on a 4 TiB null_blk (no memory),
+ * ranged ops 2 TiB apart are accepted, and one overlapping the op past
+ * 2 TiB is refused. With unsigned long sector keys a 32-bit kernel would
+ * see sector 2^32 as 0. On x86_64 this passed before the fix too.
+ */
+TEST(ranges_past_2tib)
+{
+	struct vt_nullb_opts o = { .size_mib = 4U << 20, .mbps = 1 };
+	const uint64_t tib2 = 2ULL << 40;
+	uint64_t a, b;
+	char path[64];
+	int s, fd;
+
+	vt_cleanup_leftovers();
+	ASSERT_EQ(0, vt_module_reload(NULL));
+	if (!vt_nullb_available())
+		SKIP(return, "no null_blk configfs");
+	ASSERT_EQ(0, vt_nullb_create("vdswbig", &o, path, sizeof(path)));
+	s = vt_session_open();
+	ASSERT_LE(0, s);
+	fd = vt_open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	/* 16 MiB at 1 MB/s: both stay running while we look */
+	ASSERT_EQ(0, vt_submit(s, fd, F_RANGE, VDSWIPE_METHOD_ZERO, 0, 0,
+			       16 * VT_MIB, &a, NULL));
+	ASSERT_EQ(0, vt_submit(s, fd, F_RANGE, VDSWIPE_METHOD_ZERO, 0, tib2,
+			       16 * VT_MIB, &b, NULL));
+	ASSERT_EQ(-EEXIST, vt_submit(s, fd, F_RANGE, VDSWIPE_METHOD_ZERO, 0,
+				     tib2 + 8 * VT_MIB, 16 * VT_MIB, NULL,
+				     NULL));
+	ASSERT_EQ(-EEXIST, vt_submit(s, fd, F_RANGE, VDSWIPE_METHOD_ZERO, 0,
+				     tib2 - 4096, 8192, NULL, NULL));
+	close(fd);
+	close(s);
+	vt_nullb_destroy("vdswbig");
+	EXPECT_EQ(0, vt_module_unload());
+}
+
 TEST_HARNESS_MAIN
