@@ -44,6 +44,7 @@ static const struct vdsw_code vdsw_codes[] = {
 	{ W32(NOT_READY), "The device is not ready: the vdswipe module is loaded but its device node did not appear." },
 	{ W32(CRC), "Data error (cyclic redundancy check): the device reported a protection error." },
 	{ W32(SECTOR_NOT_FOUND), "The drive cannot find the sector requested: the device reported a medium error." },
+	{ W32(WRITE_FAULT), "The system cannot write to the specified device: it refused the write (write-protected, or the command was rejected)." },
 	{ W32(GEN_FAILURE), "A device attached to the system is not functioning: an unexpected error occurred." },
 	{ W32(DISK_FULL), "There is not enough space on the disk." },
 	{ W32(SERVICE_DOES_NOT_EXIST), "The vdswipe kernel module is not loaded and no module file to load was found." },

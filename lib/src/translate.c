@@ -147,6 +147,7 @@ static const struct vdsw_xlate vdsw_xlate_table[] = {
 	IOROW(ETIMEDOUT, W32(TIMEOUT), "the device timed out"),
 	IOROW(ENODEV, W32(DEVICE_NOT_CONNECTED), "the device went away"),
 	IOROW(ENOSPC, W32(DISK_FULL), "no space left on the device"),
+	IOROW(EREMOTEIO, W32(WRITE_FAULT), "the device refused the write (critical target error)"),
 	ROW(OP, EOPNOTSUPP, VDS_E_NOT_SUPPORTED, "the device rejected the command"),
 	ROW(OP, ENOMEM, E_OUTOFMEMORY, "out of memory"),
 };
