@@ -9,6 +9,10 @@
  * The disk is scsi_debug, whose per-device error injection (6.12; the 6.1
  * driver has none) fails WRITE SAME(10) and (16) with CHECK CONDITION,
  * ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE.
+ *
+ * The same injection makes UNMAP fail, for the errors of METHOD_DISCARD: the
+ * op ends FAILED with the block layer's errno, error_offset at the start of
+ * the range that failed, nothing counted as done.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,44 +84,86 @@ static uint64_t wz_max_bytes(const char *name)
 	return v;
 }
 
-TEST_F_TIMEOUT(wz, write_same_rejected_falls_back_to_writes, 120)
+/*
+ * Loads scsi_debug with @params, puts its disk's name in @name and its node
+ * in @dev, and arms the error injection for each "opcode sense-key asc ascq"
+ * of @rules (one per line). 0, or 4 (skip: @why says why), or -1.
+ */
+static int sdebug_setup(struct __test_metadata *_metadata, const char *params,
+			const char *rules, char *name, size_t nlen, char *dev,
+			size_t dlen, const char **why)
 {
-	char name[32], dev[64], link[256], hctl[64], path[160], cmd[64];
-	struct vdswipe_status st;
+	char link[256], hctl[64], path[160], cmd[64], rule[64];
+	const char *r, *nl;
 	struct utsname u;
-	uint64_t id, bad = 0;
 	ssize_t n;
-	int i, fd;
+	int i;
 
-	ASSERT_EQ(0, uname(&u));
-	if (!strncmp(u.release, "6.1.", 4))
-		SKIP(return, "scsi_debug of 6.1 has no per-device error injection");
+	if (uname(&u) || !strncmp(u.release, "6.1.", 4)) {
+		*why = "scsi_debug of 6.1 has no per-device error injection";
+		return 4;
+	}
 	vt_run("modprobe sd_mod");
-	if (vt_run("modprobe scsi_debug dev_size_mb=%d", DEV_MIB))
-		SKIP(return, "no scsi_debug");
-	for (i = 0; i < 400 && scsi_debug_disk(name, sizeof(name)); i++)
+	if (vt_run("modprobe scsi_debug dev_size_mb=%d %s", DEV_MIB, params)) {
+		*why = "no scsi_debug";
+		return 4;
+	}
+	for (i = 0; i < 400 && scsi_debug_disk(name, nlen); i++)
 		vt_sleep_ms(50);
-	ASSERT_EQ(0, scsi_debug_disk(name, sizeof(name)));
-	snprintf(dev, sizeof(dev), "/dev/%s", name);
-	ASSERT_EQ(0, vt_wait_node(dev, 5000));
-	if (!wz_max_bytes(name))
-		SKIP(return, "scsi_debug offers no WRITE ZEROES here");
-	ASSERT_EQ(0, vt_fill(dev, 0, DEV_MIB * VT_MIB, 0xA5));
+	if (scsi_debug_disk(name, nlen))
+		return -1;
+	snprintf(dev, dlen, "/dev/%s", name);
+	if (vt_wait_node(dev, 5000))
+		return -1;
 
 	snprintf(path, sizeof(path), "/sys/block/%s/device", name);
 	n = readlink(path, link, sizeof(link) - 1);
-	ASSERT_LT(0, n);
+	if (n <= 0)
+		return -1;
 	link[n] = 0;
 	snprintf(hctl, sizeof(hctl), "%s", basename(link));
 	vt_run("mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug");
 	snprintf(path, sizeof(path), "/sys/kernel/debug/scsi_debug/%s/error",
 		 hctl);
-	/* type 2 (fail), count 1 (always), opcode, host, driver, status
-	 * CHECK CONDITION, sense key ILLEGAL REQUEST, asc 0x20, ascq 0 */
-	snprintf(cmd, sizeof(cmd), "2 1 0x93 0 0 0x2 0x5 0x20 0");
-	ASSERT_EQ(0, vt_write_file(path, cmd)) TH_LOG("%s", path);
-	snprintf(cmd, sizeof(cmd), "2 1 0x41 0 0 0x2 0x5 0x20 0");
-	ASSERT_EQ(0, vt_write_file(path, cmd));
+	for (r = rules; *r; r = nl + 1) {
+		nl = strchr(r, '\n');
+		snprintf(rule, sizeof(rule), "%.*s", (int)(nl - r), r);
+		/* type 2 (fail the command), count 1 (every time), opcode,
+		 * host, driver byte 0, status CHECK CONDITION, then the sense */
+		snprintf(cmd, sizeof(cmd), "2 1 %.*s", (int)strcspn(rule, " "),
+			 rule);
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd),
+			 " 0 0 0x2%s", rule + strcspn(rule, " "));
+		if (vt_write_file(path, cmd)) {
+			TH_LOG("cannot write '%s' to %s", cmd, path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+#define SETUP_OR_SKIP(params, rules, name, dev)				\
+	do {								\
+		const char *why = NULL;					\
+		int st = sdebug_setup(_metadata, params, rules, name,	\
+				      sizeof(name), dev, sizeof(dev), &why); \
+		if (st == 4)						\
+			SKIP(return, "%s", why);			\
+		ASSERT_EQ(0, st);					\
+	} while (0)
+
+TEST_F_TIMEOUT(wz, write_same_rejected_falls_back_to_writes, 120)
+{
+	char name[32], dev[64];
+	struct vdswipe_status st;
+	uint64_t id, bad = 0;
+	int fd;
+
+	/* WRITE SAME(16) and (10): ILLEGAL REQUEST, INVALID COMMAND OPCODE */
+	SETUP_OR_SKIP("", "0x93 0x5 0x20 0\n0x41 0x5 0x20 0\n", name, dev);
+	if (!wz_max_bytes(name))
+		SKIP(return, "scsi_debug offers no WRITE ZEROES here");
+	ASSERT_EQ(0, vt_fill(dev, 0, DEV_MIB * VT_MIB, 0xA5));
 
 	fd = vt_open(dev, O_RDWR);
 	ASSERT_LE(0, fd);
@@ -137,6 +183,49 @@ TEST_F_TIMEOUT(wz, write_same_rejected_falls_back_to_writes, 120)
 	ASSERT_EQ(DEV_MIB * VT_MIB, st.bytes_done);
 	ASSERT_EQ(0, vt_check_fill(dev, 0, DEV_MIB * VT_MIB, 0, &bad))
 		TH_LOG("not zero at %llu", (unsigned long long)bad);
+}
+
+/*
+ * A discard the device fails. UNMAP fails with a MEDIUM ERROR sense
+ * (unrecovered, no retry): the op ends FAILED with the block layer's errno
+ * (-ENODATA), error_offset at the start of the range, bytes_done 0.
+ */
+static void discard_fails(struct __test_metadata *_metadata, int s,
+			  uint32_t flags, uint64_t off, uint64_t len)
+{
+	char name[32], dev[64];
+	struct vdswipe_status st;
+	uint64_t id;
+	int fd;
+
+	/* lbpu: the disk offers UNMAP, which sd uses for discard */
+	SETUP_OR_SKIP("lbpu=1", "0x42 0x3 0x14 0x1\n", name, dev);
+	fd = vt_open(dev, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vt_submit(s, fd, flags | VDSWIPE_CLEAN_FORCE,
+			       VDSWIPE_METHOD_DISCARD, 0, off, len, &id, NULL));
+	close(fd);
+	ASSERT_EQ(0, vt_finish(s, id, 60000, &st));
+	TH_LOG("discard op %s result %d (%s), %llu bytes done, error at %llu",
+	       vt_state_name(st.state), st.result, strerror(-st.result),
+	       (unsigned long long)st.bytes_done,
+	       (unsigned long long)st.error_offset);
+	ASSERT_EQ(VDSWIPE_STATE_FAILED, st.state);
+	ASSERT_EQ(-ENODATA, st.result);
+	ASSERT_EQ(0, st.bytes_done);
+	ASSERT_EQ(off, st.error_offset);
+}
+
+TEST_F_TIMEOUT(wz, discard_error_whole_device, 120)
+{
+	discard_fails(_metadata, self->s, VDSWIPE_CLEAN_FULL, 0, 0);
+}
+
+TEST_F_TIMEOUT(wz, discard_error_range, 120)
+{
+	discard_fails(_metadata, self->s,
+		      VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_RANGE,
+		      8 * VT_MIB, 16 * VT_MIB);
 }
 
 TEST_HARNESS_MAIN
