@@ -35,7 +35,8 @@
  * @opening: the submit that registered the device is opening and claiming
  *          it, without the lock; other submits that fit wait on
  *          vdswipe_claims_wq until it is clear
- * @claimed: @handle holds the device (the open succeeded)
+ * @claimed: @handle holds the device (the open succeeded); until then a
+ *          conflicting submit waits for vdswipe_claims_gen to move
  * @open_err: why the open failed, once @opening is clear
  *
  * One claim per device, shared by the ops on it; every field is under
@@ -65,6 +66,12 @@ struct vdswipe_dev {
  */
 static DEFINE_MUTEX(vdswipe_claims_lock);
 static DECLARE_WAIT_QUEUE_HEAD(vdswipe_claims_wq);
+/*
+ * Bumped under vdswipe_claims_lock whenever an entry that holds no claim
+ * (still opening, or failed to open) settles or goes away; a submit that
+ * ran into such an entry waits on vdswipe_claims_wq for it to change.
+ */
+static unsigned long vdswipe_claims_gen;
 
 #define VDSWIPE_RANGE_START(r)	((r)->start)
 #define VDSWIPE_RANGE_LAST(r)	((r)->last)
@@ -267,9 +274,10 @@ static int vdswipe_dev_open(struct vdswipe_dev *dev)
  *
  * The range is registered under vdswipe_claims_lock first; the submit that
  * finds no entry for the disk creates one marked @opening and opens and
- * claims the device after dropping the lock. Concurrent submits see the
- * entry at once (so a conflict is EEXIST, as before), and those that fit
- * wait, killably, for the open to finish and share its outcome.
+ * claims the device after dropping the lock. Concurrent submits that fit
+ * wait, killably, for the open to finish and share its outcome; those that
+ * overlap wait until the entry holds a claim or is gone and look again, so
+ * EEXIST always means a claimed device that an op of ours owns.
  */
 static int vdswipe_claim_attach(struct vdswipe_claim *claim,
 				struct block_device *bdev, u64 start, u64 end)
@@ -284,11 +292,30 @@ static int vdswipe_claim_attach(struct vdswipe_claim *claim,
 	if (!new)
 		return -ENOMEM;
 
+again:
 	mutex_lock(&vdswipe_claims_lock);
 	dev = vdswipe_dev_find(bdev->bd_disk);
 	if (dev) {
 		if (dev->bdev != bdev ||
 		    vdswipe_range_iter_first(&dev->ranges, first, last)) {
+			/*
+			 * An entry without a claim is a submit still opening
+			 * the device (or failing to), not an op of ours
+			 * holding it: once it settles, the answer may be the
+			 * device's own (EBUSY), not EEXIST.
+			 */
+			if (!dev->claimed) {
+				unsigned long gen = vdswipe_claims_gen;
+
+				mutex_unlock(&vdswipe_claims_lock);
+				ret = wait_event_killable(vdswipe_claims_wq,
+					READ_ONCE(vdswipe_claims_gen) != gen);
+				if (ret) {
+					kfree(new);
+					return ret;
+				}
+				goto again;
+			}
 			mutex_unlock(&vdswipe_claims_lock);
 			kfree(new);
 			return -EEXIST;
@@ -323,6 +350,7 @@ static int vdswipe_claim_attach(struct vdswipe_claim *claim,
 		dev->opening = false;
 		dev->claimed = !ret;
 		dev->open_err = ret;
+		vdswipe_claims_gen++;
 		mutex_unlock(&vdswipe_claims_lock);
 		wake_up_all(&vdswipe_claims_wq);
 	} else {
@@ -451,6 +479,7 @@ put_file:
 void vdswipe_claim_release(struct vdswipe_claim *claim)
 {
 	struct vdswipe_dev *dev, *gone = NULL;
+	bool settled = false;
 
 	might_sleep();
 	mutex_lock(&vdswipe_claims_lock);
@@ -458,6 +487,10 @@ void vdswipe_claim_release(struct vdswipe_claim *claim)
 	if (dev) {
 		vdswipe_range_remove(&claim->range, &dev->ranges);
 		claim->dev = NULL;
+		if (!dev->claimed) {
+			vdswipe_claims_gen++;
+			settled = true;
+		}
 		if (RB_EMPTY_ROOT(&dev->ranges.rb_root)) {
 			xa_erase(&vdswipe_devs,
 				 vdswipe_disk_key(dev->bdev->bd_disk));
@@ -465,6 +498,8 @@ void vdswipe_claim_release(struct vdswipe_claim *claim)
 		}
 	}
 	mutex_unlock(&vdswipe_claims_lock);
+	if (settled)
+		wake_up_all(&vdswipe_claims_wq);
 	/* Nobody finds it any more: close it without the lock. */
 	if (gone) {
 		if (gone->claimed)

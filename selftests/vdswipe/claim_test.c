@@ -505,6 +505,41 @@ TEST_F_TIMEOUT(claim, concurrent_failing_submits_never_both_claim, 60)
 	ASSERT_EQ(0, vt_try_excl(self->ram0));
 }
 
+/*
+ * A submit that finds another one still trying to claim a held device must
+ * not answer EEXIST (no op of ours owns it): it waits for that attempt to
+ * settle, and EBUSY is the answer for both.
+ */
+TEST_F_TIMEOUT(claim, concurrent_submits_held_device_all_ebusy, 60)
+{
+	pthread_barrier_t bar;
+	int h = vt_open(self->ram1, O_RDONLY | O_EXCL);
+	int s2 = vt_session_open();
+	unsigned int i;
+
+	ASSERT_LE(0, h);
+	ASSERT_LE(0, s2);
+	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
+	for (i = 0; i < 500; i++) {
+		struct submitter su[2] = {
+			{ .bar = &bar, .s = self->s, .fd = self->fd1,
+			  .flags = F_QUICK },
+			{ .bar = &bar, .s = s2, .fd = self->fd1,
+			  .flags = F_FULL },
+		};
+		pthread_t th;
+
+		ASSERT_EQ(0, pthread_create(&th, NULL, submit_fn, &su[1]));
+		submit_fn(&su[0]);
+		pthread_join(th, NULL);
+		ASSERT_EQ(-EBUSY, su[0].ret) TH_LOG("iteration %u", i);
+		ASSERT_EQ(-EBUSY, su[1].ret) TH_LOG("iteration %u", i);
+	}
+	close(s2);
+	close(h);
+	ASSERT_EQ(0, SUBMIT(self->fd1));
+}
+
 TEST_F(claim, claim_gone_when_record_is_read)
 {
 	struct vdswipe_event ev;
