@@ -7,6 +7,12 @@
 #   make check      install what is missing and run every test on every
 #                   supported kernel; ends with "N passed, N failed"
 #   make deps       only install what is missing (apt-get, as root)
+#   make deb        the Debian packages (vdswipe-dkms, libvdswipe1,
+#                   libvdswipe-dev, vdswipe) in build/deb/, and lintian
+#   make install    from source, without packages: the module for KVER
+#                   (default: the running kernel) under extra/, the
+#                   library, headers and the tool under PREFIX (/usr/local);
+#                   DESTDIR stages it
 #   make fuzz       fuzz the ioctls in a VM for FUZZ_SECONDS (default 600)
 #   make stress     STRESS_THREADS threads (8) of random calls on several
 #                   devices in a VM for STRESS_SECONDS (default 600)
@@ -71,6 +77,22 @@ vm-artifacts: modules tools selftests
 check: deps
 	@$(TOP)/scripts/check
 
+deb: deps
+	@$(TOP)/scripts/deb
+
+KVER	?= $(shell uname -r)
+PREFIX	?= /usr/local
+DESTDIR	?=
+
+install: lib
+	@$(TOP)/scripts/build-kmod $(KVER)
+	$(MAKE) -s -C /lib/modules/$(KVER)/build M=$(BUILD)/kmod/$(KVER)/src/kmod \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/lib --prefix $(PREFIX)
+	$(MAKE) -s -C $(TOP)/tools/vdswipe OUTPUT=$(BUILD)/tools \
+		LIBVDSWIPE_DIR=$(BUILD)/lib PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
+	@if [ -z "$(DESTDIR)" ]; then depmod $(KVER) && ldconfig; fi
+
 demo: deps
 	@$(TOP)/scripts/demo
 
@@ -104,4 +126,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps kernel-tools modules sparse checkpatch lib tools selftests \
-	vm-artifacts check demo bench fuzz stress clean
+	vm-artifacts check deb install demo bench fuzz stress clean
