@@ -701,6 +701,7 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 {
 	bool verify_only = op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY;
 	bool random = false;
+	u64 verified = 0;
 	unsigned int i;
 	int err;
 
@@ -742,11 +743,18 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 		if (verify) {
 			vdswipe_set_phase(op, i + 1, VDSWIPE_PHASE_VERIFY);
 			err = vdswipe_io_verify(op);
-			if (err || vdswipe_stopping(op))
+			if (err)
 				return err;
-			/* Counted to the end of this pass's verification. */
-			if (op->mismatch_blocks)
+			/*
+			 * Counted to the end of this pass's verification: a
+			 * cancel that came after its last chunk is too late.
+			 */
+			verified += op->verify_bytes;
+			if (op->mismatch_blocks &&
+			    atomic64_read(&op->bytes_verified) == verified)
 				return -EBADMSG;
+			if (vdswipe_stopping(op))
+				return 0;
 		}
 	}
 	return 0;
