@@ -729,12 +729,15 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 			op->use_write_zeroes = op->write_zeroes_ok &&
 					       op->method == VDSWIPE_METHOD_ZERO;
 			err = vdswipe_io_write(op);
-			if (err || vdswipe_stopping(op))
+			if (err)
 				return err;
+			/* Even if a cancel came: it is too late if all is written. */
 			if (last && !verify) {
 				*flush = true;
 				return 0;
 			}
+			if (vdswipe_stopping(op))
+				return 0;
 			/* What the next pass or the verification sees. */
 			err = blkdev_issue_flush(op->claim.bdev);
 			if (err)
