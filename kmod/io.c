@@ -387,6 +387,7 @@ static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
 		u8 *data = page_address(buf->pages[off >> PAGE_SHIFT]);
 		u64 at;
 
+		cond_resched();
 		if (random) {
 			vdswipe_keystream(op, buf->pos + off, ref, n);
 			if (!memcmp(data, ref, n))
@@ -521,10 +522,13 @@ static void vdswipe_write_random(struct vdswipe_op *op, struct vdswipe_buf *buf)
 {
 	u32 off;
 
-	for (off = 0; off < buf->len; off += PAGE_SIZE)
+	for (off = 0; off < buf->len; off += PAGE_SIZE) {
 		vdswipe_keystream(op, buf->pos + off,
 				  page_address(buf->pages[off >> PAGE_SHIFT]),
 				  min_t(u32, buf->len - off, PAGE_SIZE));
+		/* A chunk of keystream is long work for a kworker. */
+		cond_resched();
+	}
 	vdswipe_submit_buf(op, buf);
 }
 
