@@ -194,6 +194,15 @@ typedef int32_t HRESULT;
 #define VDS_E_DISK_IS_READ_ONLY		((HRESULT)0x8004280BUL)
 #endif
 
+/*
+ * libvdswipe's own code, FACILITY_ITF outside VDS's range (0x80042xxx):
+ * read-back verification found blocks that do not hold what was written
+ * (the kernel's -EBADMSG). See Documentation/vdswipe/hresult.rst.
+ */
+#ifndef VDSW_E_VERIFY_MISMATCH
+#define VDSW_E_VERIFY_MISMATCH		((HRESULT)0x8004F001UL)
+#endif
+
 /* VDS_ASYNC_OUTPUT_TYPE of a clean. */
 #ifndef VDS_ASYNC_OUTPUT_CLEAN
 #define VDS_ASYNC_OUTPUT_CLEAN		11
