@@ -2,9 +2,10 @@
 /*
  * vdswipe/hresult.h - the HRESULT codes libvdswipe returns.
  *
- * Values are those of the Windows SDK (winerror.h, vdserr.h). Every name is
- * guarded with #ifndef, so this header can be included after (or before)
- * another Windows-compatibility header such as Wine's winerror.h.
+ * Values are those of the Windows SDK (winerror.h, vdserr.h), except
+ * libvdswipe's own VDSW_E_* codes. Every name is guarded with #ifndef, so
+ * this header can be included after (or before) another Windows-
+ * compatibility header such as Wine's winerror.h.
  */
 #ifndef VDSWIPE_HRESULT_H
 #define VDSWIPE_HRESULT_H
