@@ -222,8 +222,8 @@ TEST_F(ssub, eight_passes_accepted)
 	ASSERT_EQ(0, sanitize(self->s, &a));
 	ASSERT_EQ(8 * VT_MIB, a.bytes_total);
 	ASSERT_DONE(a.op_id);
-	/* the last pass was ZERO */
-	ASSERT_EQ(0, vt_check_fill(self->dev, VT_MIB, VT_MIB, 0, NULL));
+	/* the last pass was PATTERN 0xff */
+	ASSERT_EQ(0, vt_check_fill(self->dev, VT_MIB, VT_MIB, 0xff, NULL));
 }
 
 TEST_F(ssub, sample_pct_1_accepted)
