@@ -580,7 +580,7 @@ TEST_F_TIMEOUT(scan, cancel_at_random_moments, 90)
 	uint64_t start = vt_now_ns();
 
 	srand(10);
-	while (iters < 300 && vt_ms_since(start) < 15000) {
+	while (iters < 300 && vt_ms_since(start) < 8000) {
 		struct vdswipe_sanitize a;
 		struct vdswipe_progress p;
 		struct vdswipe_status st;
