@@ -629,7 +629,8 @@ TEST_F_TIMEOUT(scan, cancel_at_random_moments, 90)
 	TH_LOG("won in pass/phase: 1w %u 1v %u 2w %u 2v %u 3w %u 3v %u",
 	       seen[1][1], seen[1][2], seen[2][1], seen[2][2], seen[3][1],
 	       seen[3][2]);
-	ASSERT_LE(50, iters);
+	/* the debug kernel (KASAN) manages a few dozen */
+	ASSERT_LE(10, iters);
 }
 
 TEST_HARNESS_MAIN
