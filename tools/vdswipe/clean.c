@@ -489,35 +489,35 @@ static void msg(struct run *r, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void json_device(struct json *js, const struct job *j)
+static void jl_device(struct jline *js, const struct job *j)
 {
-	json_str(js, "device", j->dev.arg);
-	json_str(js, "node", j->dev.node[0] ? j->dev.node : NULL);
+	jl_str(js, "device", j->dev.arg);
+	jl_str(js, "node", j->dev.node[0] ? j->dev.node : NULL);
 	if (j->op_id)
-		json_u64(js, "op_id", j->op_id);
+		jl_u64(js, "op_id", j->op_id);
 	else
-		json_null(js, "op_id");
+		jl_null(js, "op_id");
 }
 
 static void report_start(struct run *r, struct job *j)
 {
 	char a[32];
-	struct json js;
+	struct jline js;
 
 	if (r->o->json) {
-		json_begin(&js, "start");
-		json_device(&js, j);
-		json_str(&js, "method", method_name(r->o));
+		jl_begin(&js, "start");
+		jl_device(&js, j);
+		jl_str(&js, "method", method_name(r->o));
 		if (r->o->have_pattern)
-			json_u64(&js, "pattern", r->o->pattern);
+			jl_u64(&js, "pattern", r->o->pattern);
 		else
-			json_null(&js, "pattern");
-		json_bool(&js, "full", r->o->full || r->o->discard);
-		json_u64(&js, "offset", j->copts.offset);
-		json_u64(&js, "length", (j->copts.flags & VDSW_CLEAN_RANGE) ? j->copts.length : j->dev.size);
-		json_u64(&js, "device_size", j->dev.size);
-		json_u64(&js, "bytes_total", j->total);
-		json_end(&js);
+			jl_null(&js, "pattern");
+		jl_bool(&js, "full", r->o->full || r->o->discard);
+		jl_u64(&js, "offset", j->copts.offset);
+		jl_u64(&js, "length", (j->copts.flags & VDSW_CLEAN_RANGE) ? j->copts.length : j->dev.size);
+		jl_u64(&js, "device_size", j->dev.size);
+		jl_u64(&js, "bytes_total", j->total);
+		jl_end(&js);
 	} else if (r->mode == PROG_PLAIN) {
 		char what[64];
 
@@ -536,7 +536,7 @@ static void report_start(struct run *r, struct job *j)
 static void report_progress(struct run *r)
 {
 	char a[32], b[32], c[32], d[32];
-	struct json js;
+	struct jline js;
 	unsigned int i;
 
 	if (r->mode == PROG_BAR) {
@@ -550,19 +550,19 @@ static void report_progress(struct run *r)
 		if (j->state != JOB_RUNNING)
 			continue;
 		if (r->o->json) {
-			json_begin(&js, "progress");
-			json_device(&js, j);
-			json_u64(&js, "percent", j->percent);
-			json_u64(&js, "bytes_done", j->done);
-			json_u64(&js, "bytes_total", j->total);
-			json_num(&js, "elapsed", job_elapsed(j));
-			json_num(&js, "rate", job_rate(j));
+			jl_begin(&js, "progress");
+			jl_device(&js, j);
+			jl_u64(&js, "percent", j->percent);
+			jl_u64(&js, "bytes_done", j->done);
+			jl_u64(&js, "bytes_total", j->total);
+			jl_num(&js, "elapsed", job_elapsed(j));
+			jl_num(&js, "rate", job_rate(j));
 			if (eta >= 0)
-				json_num(&js, "eta", eta);
+				jl_num(&js, "eta", eta);
 			else
-				json_null(&js, "eta");
-			json_hr(&js, "hresult", j->status_hr);
-			json_end(&js);
+				jl_null(&js, "eta");
+			jl_hr(&js, "hresult", j->status_hr);
+			jl_end(&js);
 		} else if (r->mode == PROG_PLAIN) {
 			msg(r, "%s: %u%%, %s of %s, %s/s, ETA %s", j->dev.arg, j->percent,
 			    fmt_bytes(j->done, a, sizeof(a)), fmt_bytes(j->total, b, sizeof(b)),
@@ -590,34 +590,34 @@ static const char *state_word(const struct job *j)
 
 static void report_end_json(struct job *j)
 {
-	struct json js;
+	struct jline js;
 
-	json_begin(&js, "end");
-	json_device(&js, j);
-	json_bool(&js, "started", j->op_id != 0);
-	json_str(&js, "state", state_word(j));
+	jl_begin(&js, "end");
+	jl_device(&js, j);
+	jl_bool(&js, "started", j->op_id != 0);
+	jl_str(&js, "state", state_word(j));
 	if (j->state == JOB_UNKNOWN) {
-		json_null(&js, "hresult");
-		json_null(&js, "hresult_name");
-		json_null(&js, "hresult_message");
+		jl_null(&js, "hresult");
+		jl_null(&js, "hresult_name");
+		jl_null(&js, "hresult_message");
 	} else {
-		json_hr(&js, "hresult", j->hr);
+		jl_hr(&js, "hresult", j->hr);
 	}
-	json_str(&js, "detail", j->detail);
-	json_u64(&js, "percent", j->percent);
-	json_u64(&js, "bytes_done", j->done);
-	json_u64(&js, "bytes_total", j->total);
-	json_num(&js, "elapsed", job_elapsed(j));
+	jl_str(&js, "detail", j->detail);
+	jl_u64(&js, "percent", j->percent);
+	jl_u64(&js, "bytes_done", j->done);
+	jl_u64(&js, "bytes_total", j->total);
+	jl_num(&js, "elapsed", job_elapsed(j));
 	if (j->error)
-		json_str(&js, "error", strerrorname_np(j->error));
+		jl_str(&js, "error", strerrorname_np(j->error));
 	else
-		json_null(&js, "error");
+		jl_null(&js, "error");
 	if (j->error && j->error_offset != UINT64_MAX)
-		json_u64(&js, "error_offset", j->error_offset);
+		jl_u64(&js, "error_offset", j->error_offset);
 	else
-		json_null(&js, "error_offset");
-	json_u64(&js, "exit_class", j->state == JOB_UNKNOWN ? EX_CANCELLED : (uint64_t)hr_exit_class(j->hr));
-	json_end(&js);
+		jl_null(&js, "error_offset");
+	jl_u64(&js, "exit_class", j->state == JOB_UNKNOWN ? EX_CANCELLED : (uint64_t)hr_exit_class(j->hr));
+	jl_end(&js);
 }
 
 /* The final lines for one device (human output). */
@@ -749,7 +749,7 @@ static unsigned int running(const struct run *r)
 /* The first signal: cancel. */
 static void cancel_everything(struct run *r)
 {
-	struct json js;
+	struct jline js;
 	uint32_t cancelled = 0;
 	unsigned int i;
 	HRESULT hr;
@@ -765,12 +765,12 @@ static void cancel_everything(struct run *r)
 				continue;
 			hr = vdsw_async_cancel(j->async);
 			if (r->o->json) {
-				json_begin(&js, "cancel");
-				json_device(&js, j);
-				json_str(&js, "signal", sig_name(r->signo));
-				json_hr(&js, "hresult", hr);
-				json_str(&js, "detail", vdsw_last_error());
-				json_end(&js);
+				jl_begin(&js, "cancel");
+				jl_device(&js, j);
+				jl_str(&js, "signal", sig_name(r->signo));
+				jl_hr(&js, "hresult", hr);
+				jl_str(&js, "detail", vdsw_last_error());
+				jl_end(&js);
 			} else {
 				msg(r, "%s: Cancel: %s", j->dev.arg, hr_format(hr, buf, sizeof(buf)));
 				if (hr == VDS_E_NOT_SUPPORTED)
@@ -786,12 +786,12 @@ static void cancel_everything(struct run *r)
 	    sig_name(r->signo));
 	hr = vdsw_session_cancel_all(r->sess, &cancelled);
 	if (r->o->json) {
-		json_begin(&js, "cancel");
-		json_str(&js, "signal", sig_name(r->signo));
-		json_hr(&js, "hresult", hr);
-		json_u64(&js, "cancelled", cancelled);
-		json_str(&js, "detail", vdsw_last_error());
-		json_end(&js);
+		jl_begin(&js, "cancel");
+		jl_str(&js, "signal", sig_name(r->signo));
+		jl_hr(&js, "hresult", hr);
+		jl_u64(&js, "cancelled", cancelled);
+		jl_str(&js, "detail", vdsw_last_error());
+		jl_end(&js);
 	} else {
 		msg(r, "cancel-all: %s", hr_format(hr, buf, sizeof(buf)));
 		if (FAILED(hr) && vdsw_last_error()[0])
@@ -1216,7 +1216,7 @@ static int final_status(const struct run *r)
 static void summary(const struct run *r, int status)
 {
 	unsigned int i, ok = 0, failed = 0, cancelled = 0, other = 0;
-	struct json js;
+	struct jline js;
 
 	for (i = 0; i < r->n; i++) {
 		const struct job *j = &r->jobs[i];
@@ -1232,15 +1232,15 @@ static void summary(const struct run *r, int status)
 	}
 	if (!r->o->json)
 		return;
-	json_begin(&js, "summary");
-	json_u64(&js, "devices", r->n);
-	json_u64(&js, "ok", ok);
-	json_u64(&js, "cancelled", cancelled);
-	json_u64(&js, "failed", failed);
-	json_u64(&js, "unknown", other);
-	json_bool(&js, "interrupted", r->interrupted);
-	json_i64(&js, "exit_status", status);
-	json_end(&js);
+	jl_begin(&js, "summary");
+	jl_u64(&js, "devices", r->n);
+	jl_u64(&js, "ok", ok);
+	jl_u64(&js, "cancelled", cancelled);
+	jl_u64(&js, "failed", failed);
+	jl_u64(&js, "unknown", other);
+	jl_bool(&js, "interrupted", r->interrupted);
+	jl_i64(&js, "exit_status", status);
+	jl_end(&js);
 }
 
 static int run_command(struct opts *o, int ndev, char **devs)

@@ -57,21 +57,24 @@ double now_s(void);						/* CLOCK_MONOTONIC */
 /* Parse "123", "0x1000", "4K", "16MiB", "1G", "1GB"; false on error. */
 bool parse_size(const char *s, uint64_t *val);
 
-/* output.c: one JSON object per line on stdout */
-struct json {
-	char buf[16384];
-	size_t len;
-	bool first;
+/* output.c: one JSON object per line on stdout, built with json-c */
+struct json_object;
+struct jline {
+	struct json_object *obj;
 };
-void json_begin(struct json *j, const char *event);
-void json_str(struct json *j, const char *key, const char *val);	/* NULL: null */
-void json_u64(struct json *j, const char *key, uint64_t val);
-void json_i64(struct json *j, const char *key, int64_t val);
-void json_num(struct json *j, const char *key, double val);
-void json_bool(struct json *j, const char *key, bool val);
-void json_null(struct json *j, const char *key);
-void json_hr(struct json *j, const char *prefix, HRESULT hr);
-void json_end(struct json *j);			/* prints the line, flushes */
+/* plain (one line), "/" not escaped */
+#define JSON_OUT_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+void jl_begin(struct jline *j, const char *event);
+void jl_str(struct jline *j, const char *key, const char *val);	/* NULL: null */
+void jl_u64(struct jline *j, const char *key, uint64_t val);
+void jl_i64(struct jline *j, const char *key, int64_t val);
+void jl_num(struct jline *j, const char *key, double val);
+void jl_bool(struct jline *j, const char *key, bool val);
+void jl_null(struct jline *j, const char *key);
+void jl_hr(struct jline *j, const char *prefix, HRESULT hr);
+void jl_put(struct jline *j, const char *key, struct json_object *val); /* takes val */
+struct json_object *jl_new_num(double val);	/* "%.3f"; NULL if not finite */
+void jl_end(struct jline *j);			/* prints the line, flushes, frees */
 
 /* checks.c: a block device named on the command line */
 struct device {
