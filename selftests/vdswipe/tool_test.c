@@ -5,7 +5,7 @@
  * on pipes, signals sent to it, devices made with testlib.
  *
  * Covered: the exit status of each class of result (0, 2, 3, 4, 5, 6, 7, 8,
- * 130); --json output, every line parsed by a strict JSON parser and
+ * 130); --json output, every line parsed by json-c (strict) and
  * checked; SIGINT in the middle of a clean cancels it (exit 130, and the
  * device stops changing); a discard cannot be cancelled (VDS_E_NOT_SUPPORTED,
  * it runs to its end) and a second Ctrl-C leaves nothing running in the
@@ -13,6 +13,7 @@
  * several devices at once; mounted, read-only, unprivileged; `vdswipe
  * hresult` on every known code.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +25,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <json-c/json.h>
 
 /* the harness's setjmp() wrappers trip -Wclobbered depending on inlining */
 #pragma GCC diagnostic ignored "-Wclobbered"
@@ -56,379 +59,194 @@ static const char *tool_path(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* A strict JSON parser: one object per line                          */
+/* JSON: json-c, strict, one object per line                          */
 /* ------------------------------------------------------------------ */
 
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_OBJ, J_ARR };
+/*
+ * json-c is loaded with dlopen(): the selftests Makefile links the engine
+ * tests with libc only. The vdswipe tool links json-c, so the library is
+ * in the guest (tools/vm/mkinitramfs copies the tool's libraries).
+ */
+#define JC_FUNCS(X)							\
+	X(json_tokener_new) X(json_tokener_free) X(json_tokener_set_flags)	\
+	X(json_tokener_parse_ex) X(json_tokener_get_error)		\
+	X(json_tokener_error_desc) X(json_tokener_get_parse_end)	\
+	X(json_object_put) X(json_object_get_type)			\
+	X(json_object_object_get_ex) X(json_object_get_string)		\
+	X(json_object_get_double) X(json_object_get_boolean)
 
-struct jmember {
-	char key[64];
-	enum jtype type;
-	char str[1024];		/* J_STR, decoded (UTF-8) */
-	double num;		/* J_NUM */
-	bool b;			/* J_BOOL */
-};
+#define JC_PTR(f) static __typeof__(&f) jc_##f;
+JC_FUNCS(JC_PTR)
+#undef JC_PTR
 
+static const char *jc_error;
+
+/* Resolve json-c's functions once; false (jc_error says why) if not found. */
+static bool jc_load(void)
+{
+	static int state;	/* 0 not tried, 1 loaded, -1 failed */
+	void *h;
+
+	if (state)
+		return state > 0;
+	state = -1;
+	h = dlopen("libjson-c.so.5", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		jc_error = dlerror();
+		return false;
+	}
+#define JC_SYM(f)							\
+	jc_##f = (__typeof__(jc_##f))dlsym(h, #f);			\
+	if (!jc_##f) {							\
+		jc_error = "libjson-c.so.5 lacks " #f;			\
+		return false;						\
+	}
+	JC_FUNCS(JC_SYM)
+#undef JC_SYM
+	state = 1;
+	return true;
+}
+
+/* One parsed line: a JSON object (json-c owns it; jfree() the array). */
 struct jobj {
-	struct jmember m[64];
-	int n;
+	struct json_object *o;
 };
 
-struct jp {
-	const char *p;
-	const char *err;
-};
-
-static void jp_ws(struct jp *j)
+/* Parse one line that must be exactly one JSON object, strict RFC 8259. */
+static int parse_line(const char *line, struct jobj *o, const char **err)
 {
-	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-		j->p++;
-}
+	struct json_tokener *tok = jc_json_tokener_new();
+	size_t len = strlen(line);
 
-static int jp_fail(struct jp *j, const char *why)
-{
-	if (!j->err)
-		j->err = why;
-	return -1;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int jp_hex4(struct jp *j, unsigned int *v)
-{
-	int i, h;
-
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		h = hexval(j->p[i]);
-		if (h < 0)
-			return jp_fail(j, "bad \\u escape");
-		*v = *v * 16 + (unsigned int)h;
-	}
-	j->p += 4;
-	return 0;
-}
-
-static void put_utf8(char *out, size_t len, size_t *n, unsigned int cp)
-{
-	char tmp[4];
-	size_t k, c = 0;
-
-	if (cp < 0x80) {
-		tmp[c++] = (char)cp;
-	} else if (cp < 0x800) {
-		tmp[c++] = (char)(0xC0 | (cp >> 6));
-		tmp[c++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		tmp[c++] = (char)(0xE0 | (cp >> 12));
-		tmp[c++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		tmp[c++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		tmp[c++] = (char)(0xF0 | (cp >> 18));
-		tmp[c++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		tmp[c++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		tmp[c++] = (char)(0x80 | (cp & 0x3F));
-	}
-	for (k = 0; k < c && *n + 1 < len; k++)
-		out[(*n)++] = tmp[k];
-}
-
-/* A string; out (may be NULL) receives it decoded. */
-static int jp_string(struct jp *j, char *out, size_t len)
-{
-	size_t n = 0;
-	unsigned int cp, lo;
-
-	if (*j->p != '"')
-		return jp_fail(j, "string expected");
-	j->p++;
-	for (;;) {
-		unsigned char c = (unsigned char)*j->p;
-
-		if (c == '\0')
-			return jp_fail(j, "unterminated string");
-		if (c < 0x20)
-			return jp_fail(j, "control character in a string");
-		if (c == '"') {
-			j->p++;
-			break;
-		}
-		if (c != '\\') {
-			if (out && n + 1 < len)
-				out[n++] = (char)c;
-			j->p++;
-			continue;
-		}
-		j->p++;
-		switch (*j->p) {
-		case '"': case '\\': case '/':
-			cp = (unsigned char)*j->p;
-			break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			j->p++;
-			if (jp_hex4(j, &cp))
-				return -1;
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (j->p[0] != '\\' || j->p[1] != 'u')
-					return jp_fail(j, "lone high surrogate");
-				j->p += 2;
-				if (jp_hex4(j, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-					return jp_fail(j, "bad low surrogate");
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-				return jp_fail(j, "lone low surrogate");
-			}
-			if (out)
-				put_utf8(out, len, &n, cp);
-			continue;
-		default:
-			return jp_fail(j, "bad escape");
-		}
-		j->p++;
-		if (out && n + 1 < len)
-			out[n++] = (char)cp;
-	}
-	if (out)
-		out[n] = '\0';
-	return 0;
-}
-
-static bool isdig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int jp_number(struct jp *j, double *v)
-{
-	const char *s = j->p;
-	char *end;
-
-	if (*j->p == '-')
-		j->p++;
-	if (*j->p == '0')
-		j->p++;
-	else if (*j->p >= '1' && *j->p <= '9')
-		while (isdig(*j->p))
-			j->p++;
-	else
-		return jp_fail(j, "bad number");
-	if (*j->p == '.') {
-		j->p++;
-		if (!isdig(*j->p))
-			return jp_fail(j, "bad fraction");
-		while (isdig(*j->p))
-			j->p++;
-	}
-	if (*j->p == 'e' || *j->p == 'E') {
-		j->p++;
-		if (*j->p == '+' || *j->p == '-')
-			j->p++;
-		if (!isdig(*j->p))
-			return jp_fail(j, "bad exponent");
-		while (isdig(*j->p))
-			j->p++;
-	}
-	*v = strtod(s, &end);
-	if (end != j->p)
-		return jp_fail(j, "bad number");
-	return 0;
-}
-
-static int jp_value(struct jp *j, int depth, struct jmember *m);
-
-/* An object or an array; members of nested ones are checked, not kept. */
-static int jp_container(struct jp *j, int depth, struct jobj *top)
-{
-	bool obj = *j->p == '{';
-	char close = obj ? '}' : ']';
-	struct jmember tmp;
-	int k;
-
-	if (depth > 32)
-		return jp_fail(j, "nested too deep");
-	j->p++;
-	jp_ws(j);
-	if (*j->p == close) {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		struct jmember *m = top && top->n < 64 ? &top->m[top->n] : &tmp;
-
-		jp_ws(j);
-		memset(m, 0, sizeof(*m));
-		if (obj) {
-			if (jp_string(j, m->key, sizeof(m->key)))
-				return -1;
-			jp_ws(j);
-			if (*j->p != ':')
-				return jp_fail(j, "':' expected");
-			j->p++;
-			jp_ws(j);
-		}
-		if (jp_value(j, depth + 1, m))
-			return -1;
-		if (top) {
-			for (k = 0; k < top->n; k++)
-				if (!strcmp(top->m[k].key, m->key))
-					return jp_fail(j, "duplicate key");
-			if (top->n < 64)
-				top->n++;
-		}
-		jp_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == close) {
-			j->p++;
-			return 0;
-		}
-		return jp_fail(j, obj ? "',' or '}' expected" : "',' or ']' expected");
-	}
-}
-
-static int jp_value(struct jp *j, int depth, struct jmember *m)
-{
-	switch (*j->p) {
-	case '{':
-	case '[':
-		m->type = *j->p == '{' ? J_OBJ : J_ARR;
-		return jp_container(j, depth, NULL);
-	case '"':
-		m->type = J_STR;
-		return jp_string(j, m->str, sizeof(m->str));
-	case 't':
-		if (strncmp(j->p, "true", 4))
-			break;
-		j->p += 4;
-		m->type = J_BOOL;
-		m->b = true;
-		return 0;
-	case 'f':
-		if (strncmp(j->p, "false", 5))
-			break;
-		j->p += 5;
-		m->type = J_BOOL;
-		return 0;
-	case 'n':
-		if (strncmp(j->p, "null", 4))
-			break;
-		j->p += 4;
-		m->type = J_NULL;
-		return 0;
-	default:
-		m->type = J_NUM;
-		return jp_number(j, &m->num);
-	}
-	return jp_fail(j, "bad literal");
-}
-
-/* Parse one line that must be exactly one JSON object. */
-static int json_object(const char *line, struct jobj *o, const char **err)
-{
-	struct jp j = { .p = line };
-
-	memset(o, 0, sizeof(*o));
-	jp_ws(&j);
-	if (*j.p != '{') {
-		*err = "not an object";
+	o->o = NULL;
+	if (!tok) {
+		*err = "out of memory";
 		return -1;
 	}
-	if (jp_container(&j, 0, o)) {
-		*err = j.err;
-		return -1;
-	}
-	jp_ws(&j);
-	if (*j.p) {
+	jc_json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o->o = jc_json_tokener_parse_ex(tok, line, (int)len);
+	if (jc_json_tokener_get_error(tok) != json_tokener_success) {
+		*err = jc_json_tokener_error_desc(jc_json_tokener_get_error(tok));
+		if (jc_json_tokener_get_error(tok) == json_tokener_continue)
+			*err = "incomplete JSON";
+	} else if (jc_json_tokener_get_parse_end(tok) != len) {
 		*err = "garbage after the object";
+	} else if (jc_json_object_get_type(o->o) == json_type_object) {
+		*err = NULL;
+	} else {
+		*err = "not an object";
+	}
+	jc_json_tokener_free(tok);
+	if (*err) {
+		if (o->o)
+			jc_json_object_put(o->o);
+		o->o = NULL;
 		return -1;
 	}
 	return 0;
 }
 
-static const struct jmember *jget(const struct jobj *o, const char *key)
+static void jfree(struct jobj *v)
 {
 	int i;
 
-	for (i = 0; i < o->n; i++)
-		if (!strcmp(o->m[i].key, key))
-			return &o->m[i];
-	return NULL;
+	for (i = 0; v && v[i].o; i++)
+		jc_json_object_put(v[i].o);
+	free(v);
+}
+
+/* The member, or NULL when absent (a JSON null is absent too: see jnull). */
+static struct json_object *jget(const struct jobj *o, const char *key)
+{
+	struct json_object *m = NULL;
+
+	if (!o || !o->o || !jc_json_object_object_get_ex(o->o, key, &m))
+		return NULL;
+	return m;
 }
 
 /* The string member, or "" when absent or not a string. */
 static const char *jstr(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = jget(o, key);
 
-	return m && m->type == J_STR ? m->str : "";
+	return m && jc_json_object_get_type(m) == json_type_string ?
+	       jc_json_object_get_string(m) : "";
 }
 
 /* The number member, or -1 when absent or not a number. */
 static double jnum(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = jget(o, key);
 
-	return m && m->type == J_NUM ? m->num : -1;
+	if (!m)
+		return -1;
+	switch (jc_json_object_get_type(m)) {
+	case json_type_int:
+	case json_type_double:
+		return jc_json_object_get_double(m);
+	default:
+		return -1;
+	}
 }
 
+/* Present and null. */
 static bool jnull(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = NULL;
 
-	return m && m->type == J_NULL;
+	return o && o->o && jc_json_object_object_get_ex(o->o, key, &m) && !m;
 }
 
 static bool jtrue(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = jget(o, key);
 
-	return m && m->type == J_BOOL && m->b;
+	return m && jc_json_object_get_type(m) == json_type_boolean &&
+	       jc_json_object_get_boolean(m);
 }
 
 /*
- * Every line of text as a JSON object into *objs (free() it). Returns the
- * count, or -1 with *bad set to the first line that does not parse.
+ * Every line of text as a JSON object into *objs (jfree() it; a NULL
+ * object ends the array). Returns the count, or -1 with *bad set to the
+ * first line that does not parse.
  */
 static int json_lines(const char *text, struct jobj **objs, char *bad, size_t badlen)
 {
 	const char *p = text, *nl, *err = NULL;
-	struct jobj *v = NULL;
+	struct jobj *v = NULL, *nv;
 	char *line;
 	int n = 0;
 
 	*objs = NULL;
+	if (!jc_load()) {
+		snprintf(bad, badlen, "json-c: %s", jc_error);
+		return -1;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		snprintf(bad, badlen, "out of memory");
+		return -1;
+	}
 	while (*p) {
 		nl = strchr(p, '\n');
 		if (!nl) {
 			snprintf(bad, badlen, "no newline after the last line: %.200s", p);
-			free(v);
+			jfree(v);
 			return -1;
 		}
 		line = strndup(p, (size_t)(nl - p));
-		v = realloc(v, sizeof(*v) * (size_t)(n + 1));
-		if (!line || !v || json_object(line, &v[n], &err)) {
+		nv = realloc(v, sizeof(*v) * (size_t)(n + 2));
+		if (nv)
+			v = nv;
+		if (!line || !nv || parse_line(line, &v[n], &err)) {
 			snprintf(bad, badlen, "%s: %.300s", err ? err : "out of memory",
 				 line ? line : "");
 			free(line);
-			free(v);
+			jfree(v);
 			return -1;
 		}
+		v[n + 1].o = NULL;
 		free(line);
 		n++;
 		p = nl + 1;
@@ -794,7 +612,7 @@ TEST(hresult_every_known_code_json)
 		EXPECT_EQ((double)(int32_t)known_codes[i / 3].value, jnum(o, "signed"));
 		EXPECT_EQ((double)known_codes[i / 3].value, jnum(o, "unsigned"));
 	}
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -979,7 +797,7 @@ TEST_F(tool, clean_full_json)
 	/* the last line is the summary; nothing but JSON on stdout */
 	EXPECT_STREQ("summary", jstr(&v[n - 1], "event"));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, 0, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1048,7 +866,7 @@ TEST_F_TIMEOUT(tool, several_devices_at_once, 60)
 	EXPECT_LT(0, count_events(v, n, "progress"));
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, vt_check_fill(self->ram[i], 0, DEV_MIB * VT_MIB, 0, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 
 	/* human output: one result line per device */
@@ -1131,7 +949,7 @@ TEST_F_TIMEOUT(tool, sigint_cancels_clean_json, 90)
 	EXPECT_LE((uint64_t)jnum(end, "bytes_done"), written);
 	EXPECT_EQ(0, snap[size - 1]);	/* the end was never reached */
 	free(snap);
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1188,7 +1006,7 @@ TEST_F_TIMEOUT(tool, sigint_during_discard, 60)
 	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(end, "bytes_done"));
 	/* memory-backed null_blk reads discarded sectors as zeros */
 	EXPECT_EQ(0, vt_check_fill(self->disc, 0, DEV_MIB * VT_MIB, 0, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1219,7 +1037,7 @@ TEST_F_TIMEOUT(tool, second_sigint_closes_session, 60)
 	ASSERT_NE(NULL, end) SHOW(&p);
 	EXPECT_STREQ("unknown", jstr(end, "state"));
 	EXPECT_TRUE(jnull(end, "hresult"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1249,7 +1067,7 @@ TEST_F(tool, confirmation_refused_without_terminal)
 	EXPECT_STREQ("refused", jstr(end, "state"));
 	EXPECT_TRUE(jnull(end, "op_id"));
 	EXPECT_EQ(0, count_events(v, n, "start"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, DEV_MIB * VT_MIB, FILL, NULL));
@@ -1324,7 +1142,7 @@ TEST_F(tool, mounted_device_refused)
 	EXPECT_STREQ("not_started", jstr(end, "state"));
 	EXPECT_EQ(3, jnum(find_event(v, n, "summary", NULL, NULL), "exit_status"));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	EXPECT_EQ(0, vt_umount(self->mnt));
 	self->mnt[0] = '\0';
@@ -1435,7 +1253,7 @@ TEST_F(tool, io_errors)
 	EXPECT_STREQ("failed", jstr(end, "state"));
 	EXPECT_STREQ("EIO", jstr(end, "error"));
 	EXPECT_EQ(0, jnum(end, "error_offset"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	ASSERT_EQ(0, vt_dm_remove("vdswtool"));
 
@@ -1473,7 +1291,7 @@ TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 	EXPECT_LT(0, jnum(o, "queue_depth"));
 	EXPECT_LE(0, jnum(o, "max_active"));
 	EXPECT_EQ(0x7f, (int)jnum(o, "features") & 0x7f);
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	ASSERT_EQ(EX_OK, run(&p, NULL, "info", NULL)) SHOW(&p);
 	snprintf(want, sizeof(want), "abi_version:  %d", VDSWIPE_ABI_VERSION);
@@ -1490,7 +1308,7 @@ TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 	ASSERT_EQ(1, n) TH_LOG("%s", bad);
 	EXPECT_FALSE(jtrue(&v[0], "loaded"));
 	EXPECT_EQ(EX_MODULE, jnum(&v[0], "exit_status"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	/* clean, as root, loads the module through libvdswipe */
 	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
