@@ -22,8 +22,6 @@
 
 #include "tool.h"
 
-#define TOOL_VERSION	"1.0"
-
 const char *prog = "vdswipe";
 
 static void usage(FILE *f)
@@ -462,6 +460,8 @@ static const struct {
 	{ "discard", cmd_discard },
 	{ "info", cmd_info },
 	{ "hresult", cmd_hresult },
+	{ "record", cmd_record },
+	{ "identify", cmd_identify },
 };
 
 int main(int argc, char **argv)

@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 #include <vdswipe/vdswipe.h>
+
+#define TOOL_VERSION	"1.1"
 
 /*
  * Exit status, one per class of result (vdswipe(8), EXIT STATUS).
@@ -104,6 +107,52 @@ HRESULT dev_check_in_use(const struct device *d, char *why, size_t len);
 HRESULT dev_check_writable(const struct device *d, char *why, size_t len);
 /* True when a and b are the same disk or one is a partition of the other. */
 bool dev_overlap(const struct device *a, const struct device *b);
+
+/* record.c: the sanitization record (Documentation/vdswipe/record.rst) */
+#define RECORD_SCHEMA		"vdswipe-sanitization-record"
+#define RECORD_SCHEMA_VERSION	1
+#define RECORD_CANONICAL	"SHA-256 of the record without \"digest\", as JSON without whitespace, members in record order (record.rst)"
+
+struct rec_pass {
+	uint32_t method;	/* VDSWIPE_METHOD_* */
+	uint32_t pattern;
+};
+
+/* What record_build() needs to know about one device's op. */
+struct rec_input {
+	const struct device *dev;
+	const char *operator_name, *asset_tag, *location;
+	bool full, range, verify_only;
+	uint64_t offset, length;	/* the region (range, or 0 and size) */
+	uint64_t region_bytes;		/* written per pass */
+	unsigned int nr_passes;
+	struct rec_pass passes[VDSWIPE_MAX_PASSES];
+	uint32_t verify, sample_pct;
+	uint32_t abi_version;		/* 0: unknown */
+	/* the end */
+	bool unknown;			/* the session closed before the end */
+	HRESULT hr;
+	int32_t error;
+	uint64_t error_offset, bytes_done, bytes_total, op_id;
+	bool have_progress;		/* the fields below are known */
+	uint32_t block_size;
+	uint64_t bytes_written, bytes_verified, verify_total;
+	uint64_t mismatch_blocks, first_mismatch;
+	struct timespec t_start, t_end;	/* CLOCK_REALTIME */
+};
+struct json_object *record_build(const struct rec_input *in);
+int record_digest(struct json_object *rec, char hex[65]);
+int record_seal(struct json_object *rec);
+int record_open(const char *path, char *tmp, size_t len);
+int record_commit(struct json_object *rec, int fd, const char *tmp, const char *path);
+int record_load(const char *path, struct json_object **rec, char *why, size_t len);
+const char *fmt_utc(const struct timespec *ts, char *buf, size_t len);
+const char *method_word(uint32_t method);
+const char *verify_word(uint32_t verify);
+
+/* pdf.c: vdswipe record */
+int cmd_record(int argc, char **argv);
+int cmd_identify(int argc, char **argv);	/* record.c */
 
 /* clean.c */
 int cmd_clean(int argc, char **argv);
