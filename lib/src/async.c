@@ -42,21 +42,66 @@ static int op_ioctl(struct vdsw_async *a, unsigned long req, void *arg)
 	return ret;
 }
 
-static int query(struct vdsw_async *a, struct vdswipe_status *st)
+/* QUERY's answer out of PROGRESS's. */
+static void status_of(const struct vdswipe_progress *p, struct vdswipe_status *st)
 {
 	memset(st, 0, sizeof(*st));
+	st->op_id = p->op_id;
+	st->state = p->state;
+	st->result = p->result;
+	st->percent = p->percent;
+	st->method = p->method;
+	st->bytes_done = p->bytes_done;
+	st->bytes_total = p->bytes_total;
+	st->error_offset = p->error_offset;
+}
+
+static int progress(struct vdsw_async *a, struct vdswipe_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->op_id = a->op_id;
+	return vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_PROGRESS, p);
+}
+
+/*
+ * Where the op stands, and its HRESULT. A SANITIZE op's comes from
+ * VDSWIPE_IOC_PROGRESS: a read error in its verification is not a partial
+ * clean, and its bytes_done counts reads too.
+ */
+static int query(struct vdsw_async *a, struct vdswipe_status *st, HRESULT *hr)
+{
+	struct vdswipe_progress p;
+	int ret;
+
+	if (a->sanitize) {
+		ret = progress(a, &p);
+		if (!ret) {
+			status_of(&p, st);
+			*hr = vdsw__op_hr_progress(&p);
+		}
+		return ret;
+	}
+	memset(st, 0, sizeof(*st));
 	st->op_id = a->op_id;
-	return vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_QUERY, st);
+	ret = vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_QUERY, st);
+	if (!ret)
+		*hr = vdsw__op_hr(st->state, st->result, st->bytes_done);
+	return ret;
 }
 
 /* VDS percent: 0-99 while queued or running, 100 when done. */
+static uint32_t vds_percent(uint32_t state, uint32_t percent)
+{
+	if (state == VDSWIPE_STATE_DONE)
+		return 100;
+	if (state == VDSWIPE_STATE_QUEUED || state == VDSWIPE_STATE_RUNNING)
+		return percent > 99 ? 99 : percent;
+	return percent > 100 ? 100 : percent;
+}
+
 static uint32_t percent_of(const struct vdswipe_status *st)
 {
-	if (st->state == VDSWIPE_STATE_DONE)
-		return 100;
-	if (st->state == VDSWIPE_STATE_QUEUED || st->state == VDSWIPE_STATE_RUNNING)
-		return st->percent > 99 ? 99 : st->percent;
-	return st->percent > 100 ? 100 : st->percent;
+	return vds_percent(st->state, st->percent);
 }
 
 /*
@@ -64,9 +109,9 @@ static uint32_t percent_of(const struct vdswipe_status *st)
  * ended other than DONE (ECANCELED when cancelled), 0 for DONE and while it
  * has not ended (no result yet).
  */
-static int32_t error_of(const struct vdswipe_status *st)
+static int32_t error_of_state(uint32_t state, int32_t result)
 {
-	switch (st->state) {
+	switch (state) {
 	case VDSWIPE_STATE_QUEUED:
 	case VDSWIPE_STATE_RUNNING:
 	case VDSWIPE_STATE_DONE:
@@ -74,8 +119,13 @@ static int32_t error_of(const struct vdswipe_status *st)
 	case VDSWIPE_STATE_CANCELLED:
 		return ECANCELED;
 	default:	/* FAILED carries -errno; never report 0 for it */
-		return st->result < 0 ? -st->result : EIO;
+		return result < 0 ? -result : EIO;
 	}
+}
+
+static int32_t error_of(const struct vdswipe_status *st)
+{
+	return error_of_state(st->state, st->result);
 }
 
 static void output_of(const struct vdswipe_status *st, struct vdsw_async_output *out)
@@ -109,6 +159,7 @@ HRESULT vdsw_async_cancel(struct vdsw_async *a)
 HRESULT vdsw_async_query_status(struct vdsw_async *a, HRESULT *op_hr, uint32_t *percent)
 {
 	struct vdswipe_status st;
+	HRESULT hr;
 	int ret;
 
 	vdsw__err_clear();
@@ -121,11 +172,11 @@ HRESULT vdsw_async_query_status(struct vdsw_async *a, HRESULT *op_hr, uint32_t *
 	ret = vdsw__session_enter(a->sess);
 	if (ret)
 		return vdsw__hr(VDSW_CALL_QUERY, ret);
-	ret = query(a, &st);
+	ret = query(a, &st, &hr);
 	vdsw__session_leave(a->sess);
 	if (ret)
 		return vdsw__hr(VDSW_CALL_QUERY, ret);
-	*op_hr = vdsw__op_hr(st.state, st.result, st.bytes_done);
+	*op_hr = hr;
 	if (percent)
 		*percent = percent_of(&st);
 	return S_OK;
@@ -136,7 +187,8 @@ HRESULT vdsw_async_query_status(struct vdsw_async *a, HRESULT *op_hr, uint32_t *
  * VDSWIPE_IOC_QUERY for where the op stands, ended or not: both inside one
  * session_enter(), so that a close racing the wait still lets it report.
  */
-static int wait_op(struct vdsw_async *a, uint64_t deadline, struct vdswipe_status *st)
+static int wait_op(struct vdsw_async *a, uint64_t deadline, struct vdswipe_status *st,
+		   HRESULT *hr)
 {
 	struct vdswipe_wait w = { .op_id = a->op_id, .deadline = deadline };
 	int ret, qret;
@@ -148,7 +200,7 @@ static int wait_op(struct vdsw_async *a, uint64_t deadline, struct vdswipe_statu
 		ret = vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_WAIT, &w);
 	while (ret == -EINTR);
 	if (!ret || ret == -ETIMEDOUT) {
-		qret = query(a, st);
+		qret = query(a, st, hr);
 		if (qret)
 			ret = qret;
 	}
@@ -160,6 +212,7 @@ HRESULT vdsw_async_wait_until(struct vdsw_async *a, uint64_t deadline_ns,
 			      HRESULT *op_hr, struct vdsw_async_output *out)
 {
 	struct vdswipe_status st;
+	HRESULT hr;
 	int ret;
 
 	vdsw__err_clear();
@@ -171,11 +224,11 @@ HRESULT vdsw_async_wait_until(struct vdsw_async *a, uint64_t deadline_ns,
 	}
 	if (!a || !op_hr)
 		return E_POINTER;
-	ret = wait_op(a, deadline_ns, &st);
+	ret = wait_op(a, deadline_ns, &st, &hr);
 	if (ret && ret != -ETIMEDOUT)
 		return vdsw__hr(VDSW_CALL_WAIT, ret);
 	/* Ended, or timed out: either way report where the op stands. */
-	*op_hr = vdsw__op_hr(st.state, st.result, st.bytes_done);
+	*op_hr = hr;
 	if (out)
 		output_of(&st, out);
 	return vdsw__hr(VDSW_CALL_WAIT, ret);
@@ -199,6 +252,98 @@ HRESULT vdsw_async_wait(struct vdsw_async *a, HRESULT *op_hr,
 			struct vdsw_async_output *out)
 {
 	return vdsw_async_wait_until(a, VDSWIPE_WAIT_INFINITE, op_hr, out);
+}
+
+/* VDSWIPE_IOC_QUERY as a one-pass progress, for a module without PROGRESS. */
+static void progress_of(const struct vdswipe_status *st, struct vdswipe_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->op_id = st->op_id;
+	p->state = st->state;
+	p->result = st->result;
+	p->percent = st->percent;
+	p->method = st->method;
+	p->nr_passes = 1;
+	p->pass = st->state == VDSWIPE_STATE_QUEUED ? 0 : 1;
+	p->phase = st->state == VDSWIPE_STATE_RUNNING ? VDSWIPE_PHASE_WRITE : VDSWIPE_PHASE_NONE;
+	p->bytes_done = st->bytes_done;
+	p->bytes_total = st->bytes_total;
+	p->bytes_written = st->bytes_done;
+	p->first_mismatch = ~0ULL;
+	p->error_offset = st->error_offset;
+}
+
+static void async_progress_of(const struct vdswipe_progress *p, struct vdsw_async_progress *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->size = sizeof(*o);
+	o->state = p->state;
+	o->error = error_of_state(p->state, p->result);
+	o->percent = vds_percent(p->state, p->percent);
+	o->nr_passes = p->nr_passes;
+	o->pass = p->pass;
+	o->phase = p->phase;
+	o->method = p->method;
+	o->verify = p->verify;
+	o->sample_pct = p->sample_pct;
+	o->block_size = p->block_size;
+	o->bytes_done = p->bytes_done;
+	o->bytes_total = p->bytes_total;
+	o->bytes_written = p->bytes_written;
+	o->bytes_verified = p->bytes_verified;
+	o->verify_total = p->verify_total;
+	o->mismatch_blocks = p->mismatch_blocks;
+	o->first_mismatch = p->first_mismatch;
+	o->error_offset = p->error_offset;
+}
+
+/* Bytes of a caller's struct vdsw_async_progress the library fills. */
+#define VDSW_PROGRESS_SIZE_MAX	4096
+
+HRESULT vdsw_async_query_progress(struct vdsw_async *a, HRESULT *op_hr,
+				  struct vdsw_async_progress *out)
+{
+	struct vdsw_async_progress o;
+	struct vdswipe_progress p;
+	struct vdswipe_status st;
+	uint32_t size;
+	int ret;
+
+	vdsw__err_clear();
+	if (op_hr)
+		*op_hr = VDS_E_OPERATION_PENDING;
+	if (!a || !op_hr || !out)
+		return E_POINTER;
+	size = out->size;
+	if (size < VDSW_ASYNC_PROGRESS_SIZE_V1 || size > VDSW_PROGRESS_SIZE_MAX)
+		return vdsw__hr(VDSW_CALL_PROGRESS,
+				vdsw__err(-EINVAL, "progress .size is %u, at least %u expected",
+					  size, VDSW_ASYNC_PROGRESS_SIZE_V1));
+	memset(out, 0, size);
+	out->size = size;
+	ret = vdsw__session_enter(a->sess);
+	if (ret)
+		return vdsw__hr(VDSW_CALL_PROGRESS, ret);
+	if (a->sess->ver.features & VDSWIPE_FEAT_SANITIZE) {
+		ret = progress(a, &p);
+	} else {
+		/* Only CLEAN ops exist without the feature: one pass each. */
+		memset(&st, 0, sizeof(st));
+		st.op_id = a->op_id;
+		ret = vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_QUERY, &st);
+		if (!ret)
+			progress_of(&st, &p);
+	}
+	vdsw__session_leave(a->sess);
+	if (ret)
+		return vdsw__hr(VDSW_CALL_PROGRESS, ret);
+	*op_hr = vdsw__op_hr_progress(&p);
+	async_progress_of(&p, &o);
+	if (size > sizeof(o))
+		size = sizeof(o);
+	memcpy(out, &o, size);
+	out->size = size;
+	return S_OK;
 }
 
 HRESULT vdsw_async_release(struct vdsw_async *a)

@@ -39,6 +39,7 @@ static const struct vdsw_code vdsw_codes[] = {
 	{ C(VDS_E_IO_ERROR), "An I/O error occurred while reading the device." },
 	{ C(VDS_E_TIMEOUT), "The operation timed out." },
 	{ C(VDS_E_DISK_IS_READ_ONLY), "The operation is not allowed on a disk that is read-only." },
+	{ C(VDSW_E_VERIFY_MISMATCH), "Verification failed: blocks read back from the device do not hold what was written (or what was expected)." },
 	{ W32(INVALID_HANDLE), "The handle is invalid: the file descriptor is not open, or the session is closed." },
 	{ W32(TOO_MANY_OPEN_FILES), "The system cannot open the file: too many open files." },
 	{ W32(NOT_READY), "The device is not ready: the vdswipe module is loaded but its device node did not appear." },

@@ -35,6 +35,8 @@ enum vdsw_call {
 	VDSW_CALL_RELEASE,	/* vdsw_async_release */
 	VDSW_CALL_EVENT,	/* vdsw_session_read_event */
 	VDSW_CALL_CHECK,	/* vdsw_check_device, vdsw_check_fd */
+	VDSW_CALL_VERIFY,	/* vdsw_verify, vdsw_verify_fd */
+	VDSW_CALL_PROGRESS,	/* vdsw_async_query_progress */
 	VDSW_CALL_OP,		/* an ended op's result (-errno in .result) */
 	VDSW_CALL_NR
 };
@@ -56,6 +58,9 @@ const char *vdsw__call_name(enum vdsw_call call);
 HRESULT vdsw__hr(enum vdsw_call call, int ret);
 /* The op's HRESULT from its state, result (0 or -errno) and progress. */
 HRESULT vdsw__op_hr(uint32_t state, int32_t result, uint64_t bytes_done);
+/* The same from VDSWIPE_IOC_PROGRESS: an I/O error is a partial clean only
+ * when it stopped the writes (not the verification) after some bytes. */
+HRESULT vdsw__op_hr_progress(const struct vdswipe_progress *p);
 
 /* ---- lasterror.c: vdsw_last_error() ---- */
 
@@ -117,6 +122,8 @@ struct vdsw_async {
 	struct vdsw_session *sess;	/* holds a reference */
 	uint64_t op_id;
 	int dev_fd;			/* opened by vdsw_clean(), or -1 */
+	bool sanitize;			/* a VDSWIPE_IOC_SANITIZE op: its HRESULT
+					 * comes from VDSWIPE_IOC_PROGRESS */
 };
 
 /* A handle holding a reference on s (op_id 0, dev_fd -1); NULL: -ENOMEM. */

@@ -259,11 +259,27 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The HRESULT of the op whose event ev is. A failed SANITIZE op's comes from
+ * VDSWIPE_IOC_PROGRESS (a read error in verification is no partial clean):
+ * asked under the lock, before any release can drop the op.
+ */
+static HRESULT event_hr(struct vdsw_session *s, const struct vdswipe_event *ev)
+{
+	struct vdswipe_progress p = { .op_id = ev->op_id };
+
+	if (ev->state == VDSWIPE_STATE_FAILED &&
+	    (s->ver.features & VDSWIPE_FEAT_SANITIZE) &&
+	    !vdsw__ioctl(s->fd, VDSWIPE_IOC_PROGRESS, &p))
+		return vdsw__op_hr_progress(&p);
+	return vdsw__op_hr(ev->state, ev->result, ev->bytes_done);
+}
+
 /* Read one record if one is queued, never blocking: 1 read, 0 none, -errno.
  * Under the lock, so that neither another reader nor a release (which drops
  * the op's unread event, see vdsw_async_release()) can take the event
  * between poll() and read(), which would then block. */
-static int read_ready(struct vdsw_session *s, struct vdswipe_event *ev)
+static int read_ready(struct vdsw_session *s, struct vdswipe_event *ev, HRESULT *hr)
 {
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
 	ssize_t n = 0;
@@ -272,8 +288,10 @@ static int read_ready(struct vdsw_session *s, struct vdswipe_event *ev)
 	pthread_mutex_lock(&s->lock);
 	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
 		n = read(s->fd, ev, sizeof(*ev));
-		if (n == (ssize_t)sizeof(*ev))
+		if (n == (ssize_t)sizeof(*ev)) {
+			*hr = event_hr(s, ev);
 			ret = 1;
+		}
 		else if (n < 0 && errno != EAGAIN && errno != EINTR)
 			ret = -errno;
 		else if (n >= 0)
@@ -285,7 +303,8 @@ static int read_ready(struct vdsw_session *s, struct vdswipe_event *ev)
 }
 
 /* Wait up to timeout_ms for one record: 0, -ETIMEDOUT, -EBADF, -errno. */
-static int read_one(struct vdsw_session *s, int timeout_ms, struct vdswipe_event *ev)
+static int read_one(struct vdsw_session *s, int timeout_ms, struct vdswipe_event *ev,
+		    HRESULT *hr)
 {
 	int64_t end = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	struct pollfd pfd[2] = {
@@ -308,7 +327,7 @@ static int read_one(struct vdsw_session *s, int timeout_ms, struct vdswipe_event
 			return vdsw__err(-EIO, "poll() on the session reported revents 0x%x",
 					 pfd[0].revents);
 		if (pfd[0].revents & POLLIN) {
-			ret = read_ready(s, ev);
+			ret = read_ready(s, ev, hr);
 			if (ret)
 				return ret < 0 ? ret : 0;
 		}
@@ -321,6 +340,7 @@ HRESULT vdsw_session_read_event(struct vdsw_session *s, int timeout_ms,
 				struct vdswipe_event *ev, HRESULT *op_hr)
 {
 	struct vdswipe_event e = { 0 };
+	HRESULT hr = VDS_E_OPERATION_PENDING;
 	int ret;
 
 	vdsw__err_clear();
@@ -331,12 +351,12 @@ HRESULT vdsw_session_read_event(struct vdsw_session *s, int timeout_ms,
 	ret = vdsw__session_enter_feat(s, VDSWIPE_FEAT_EVENTS, "completion events");
 	if (ret)
 		return vdsw__hr(VDSW_CALL_EVENT, ret);
-	ret = read_one(s, timeout_ms, &e);
+	ret = read_one(s, timeout_ms, &e, &hr);
 	vdsw__session_leave(s);
 	if (ret)
 		return vdsw__hr(VDSW_CALL_EVENT, ret);
 	*ev = e;
 	if (op_hr)
-		*op_hr = vdsw__op_hr(e.state, e.result, e.bytes_done);
+		*op_hr = hr;
 	return S_OK;
 }

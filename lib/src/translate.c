@@ -136,6 +136,36 @@ static const struct vdsw_xlate vdsw_xlate_table[] = {
 	ROW(CHECK, EMFILE, W32(TOO_MANY_OPEN_FILES), "too many open files"),
 	ROW(CHECK, ENFILE, W32(TOO_MANY_OPEN_FILES), "too many open files"),
 
+	/* vdsw_verify, vdsw_verify_fd: VDSWIPE_IOC_SANITIZE with
+	 * VDSWIPE_SANITIZE_VERIFY_ONLY, then the library's own */
+	ROW(VERIFY, 0, S_OK, "verification submitted"),
+	ROW(VERIFY, EPERM, VDS_E_ACCESS_DENIED, "verifying needs CAP_SYS_ADMIN"),
+	ROW(VERIFY, EACCES, VDS_E_ACCESS_DENIED, "the device is not open for reading, or may not be opened"),
+	ROW(VERIFY, EBADF, W32(INVALID_HANDLE), "the fd is not open, or the session is closed"),
+	ROW(VERIFY, ENOTBLK, VDS_E_INCOMPATIBLE_MEDIA, "not a block device"),
+	ROW(VERIFY, EMEDIUMTYPE, VDS_E_INCOMPATIBLE_MEDIA, "the device is zoned"),
+	ROW(VERIFY, ENOMEDIUM, VDS_E_NO_MEDIA, "the device has no media"),
+	ROW(VERIFY, EOPNOTSUPP, VDS_E_NOT_SUPPORTED, "the module cannot verify (no VDSWIPE_FEAT_SANITIZE) or cannot do this method"),
+	ROW(VERIFY, EEXIST, VDS_E_DEVICE_IN_USE, "another vdswipe op owns this device, its disk or one of its partitions"),
+	ROW(VERIFY, EBUSY, VDS_E_INCOMPATIBLE_FILE_SYSTEM, "the device or one of its partitions is mounted or held exclusively"),
+	ROW(VERIFY, EAGAIN, E_OUTOFMEMORY, "the session holds max_ops ops already"),
+	ROW(VERIFY, ENOMEM, E_OUTOFMEMORY, "out of memory"),
+	ROW(VERIFY, EINVAL, E_INVALIDARG, "invalid verify arguments"),
+	ROW(VERIFY, EFAULT, E_POINTER, "bad pointer"),
+	ROW(VERIFY, ENOENT, VDS_E_OBJECT_NOT_FOUND, "no such device (library)"),
+	ROW(VERIFY, ENOTDIR, VDS_E_OBJECT_NOT_FOUND, "no such device (library)"),
+	ROW(VERIFY, ENXIO, VDS_E_OBJECT_NOT_FOUND, "the device node has no device behind it (library)"),
+	ROW(VERIFY, EMFILE, W32(TOO_MANY_OPEN_FILES), "too many open files (library)"),
+	ROW(VERIFY, ENFILE, W32(TOO_MANY_OPEN_FILES), "too many open files (library)"),
+
+	/* vdsw_async_query_progress: VDSWIPE_IOC_PROGRESS (VDSWIPE_IOC_QUERY
+	 * on a module without VDSWIPE_FEAT_SANITIZE) */
+	ROW(PROGRESS, 0, S_OK, "progress read"),
+	ROW(PROGRESS, ENOENT, VDS_E_OBJECT_NOT_FOUND, "no such op in this session"),
+	ROW(PROGRESS, EINVAL, E_INVALIDARG, "invalid progress arguments"),
+	ROW(PROGRESS, EFAULT, E_POINTER, "bad pointer"),
+	ROW(PROGRESS, EBADF, W32(INVALID_HANDLE), "the session is closed"),
+
 	/* An ended op's result (VDSWIPE_IOC_QUERY, events); the state decides
 	 * first: QUEUED/RUNNING -> VDS_E_OPERATION_PENDING. An I/O error
 	 * after bytes were written -> VDS_S_DISK_PARTIALLY_CLEANED. */
@@ -148,6 +178,7 @@ static const struct vdsw_xlate vdsw_xlate_table[] = {
 	IOROW(ENODEV, W32(DEVICE_NOT_CONNECTED), "the device went away"),
 	IOROW(ENOSPC, W32(DISK_FULL), "no space left on the device"),
 	IOROW(EREMOTEIO, W32(WRITE_FAULT), "the device refused the write (critical target error)"),
+	ROW(OP, EBADMSG, VDSW_E_VERIFY_MISMATCH, "verification found blocks that do not hold what was written"),
 	ROW(OP, EOPNOTSUPP, VDS_E_NOT_SUPPORTED, "the device rejected the command"),
 	ROW(OP, ENOMEM, E_OUTOFMEMORY, "out of memory"),
 };
@@ -164,6 +195,8 @@ static const char *const vdsw_call_names[VDSW_CALL_NR] = {
 	[VDSW_CALL_RELEASE] = "RELEASE",
 	[VDSW_CALL_EVENT] = "EVENT",
 	[VDSW_CALL_CHECK] = "CHECK",
+	[VDSW_CALL_VERIFY] = "VERIFY",
+	[VDSW_CALL_PROGRESS] = "PROGRESS",
 	[VDSW_CALL_OP] = "OP",
 };
 
@@ -207,7 +240,10 @@ HRESULT vdsw__hr(enum vdsw_call call, int ret)
 	return row->hr;
 }
 
-HRESULT vdsw__op_hr(uint32_t state, int32_t result, uint64_t bytes_done)
+/* bytes_written: bytes the op wrote; writes_ended: no write failed (the
+ * error came from reading back). */
+static HRESULT op_hr(uint32_t state, int32_t result, uint64_t bytes_written,
+		     bool writes_ended)
 {
 	const struct vdsw_xlate *row;
 
@@ -225,10 +261,25 @@ HRESULT vdsw__op_hr(uint32_t state, int32_t result, uint64_t bytes_done)
 		row = vdsw__xlate_find(VDSW_CALL_OP, -result);
 		if (!row || !row->err)
 			return VDSW_HR_UNKNOWN;
-		if (row->io && bytes_done > 0)
+		if (row->io && bytes_written > 0 && !writes_ended)
 			return VDS_S_DISK_PARTIALLY_CLEANED;
 		return row->hr;
 	default:
 		return VDSW_HR_UNKNOWN;
 	}
+}
+
+HRESULT vdsw__op_hr(uint32_t state, int32_t result, uint64_t bytes_done)
+{
+	return op_hr(state, result, bytes_done, false);
+}
+
+HRESULT vdsw__op_hr_progress(const struct vdswipe_progress *p)
+{
+	/* Every byte to write was written: a failure then came from the
+	 * verification, and the clean itself is whole, not partial. */
+	bool writes_ended = p->verify_total && p->bytes_total >= p->verify_total &&
+			    p->bytes_written >= p->bytes_total - p->verify_total;
+
+	return op_hr(p->state, p->result, p->bytes_written, writes_ended);
 }

@@ -2,7 +2,8 @@
 /*
  * The public API end to end against the fake kernel (fake-kernel.c):
  * sessions, Clean and its checks, IVdsAsync Cancel/Wait/QueryStatus/
- * Release, cancel-all, events, close, threads, and bad input.
+ * Release, cancel-all, events, close, threads, and bad input; libvdswipe
+ * 1.1's passes, verification, vdsw_verify() and vdsw_async_query_progress().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -374,9 +375,9 @@ static void test_clean_options(void)
 	o.size = VDSW_CLEAN_OPTS_SIZE_V1 - 4;
 	CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 1, 1, &o, &a), E_INVALIDARG);
 	CHECK(strstr(vdsw_last_error(), ".size") != NULL);
-	CHECK(sizeof(o) == VDSW_CLEAN_OPTS_SIZE_V1);
+	CHECK(sizeof(o) == VDSW_CLEAN_OPTS_SIZE_V2);
 	BAD(E_INVALIDARG, .flags = 1U << 5);
-	BAD(E_INVALIDARG, .method = 3);
+	BAD(E_INVALIDARG, .method = 4);
 	BAD(E_INVALIDARG, .method = VDSWIPE_METHOD_PATTERN, .pattern = 0x100);
 	BAD(E_INVALIDARG, .pattern = 1);
 	BAD(E_INVALIDARG, .flags = VDSW_CLEAN_SECURE);
@@ -650,6 +651,436 @@ static void test_threads(void)
 	CHECK_HR(vdsw_session_close(s), S_OK);
 }
 
+
+#define SANITIZES	fake.calls[_IOC_NR(VDSWIPE_IOC_SANITIZE)]
+#define PROGRESSES	fake.calls[_IOC_NR(VDSWIPE_IOC_PROGRESS)]
+#define CLEANS		fake.calls[_IOC_NR(VDSWIPE_IOC_CLEAN)]
+
+/* V1-sized and plain V2 options keep VDSWIPE_IOC_CLEAN; passes or
+ * verification take VDSWIPE_IOC_SANITIZE, with exactly what was asked. */
+static void test_sanitize_submit(void)
+{
+	struct vdsw_session *s = (fake_reset(), open_session());
+	struct vdsw_clean_opts o = { .size = VDSW_CLEAN_OPTS_SIZE_V1,
+				     .method = VDSWIPE_METHOD_PATTERN, .pattern = 0x5A };
+	const struct vdswipe_sanitize *z = &fake.last_sanitize;
+	struct vdsw_async *a;
+	unsigned int i;
+
+	/* a 1.0 caller: its struct ends at length, CLEAN as before */
+	a = clean_ok(s, 1, &o);
+	CHECK(CLEANS == 1 && SANITIZES == 0);
+	CHECK(fake.last_clean.method == VDSWIPE_METHOD_PATTERN && fake.last_clean.pattern == 0x5A);
+	CHECK(fake.last_clean.flags == VDSWIPE_CLEAN_FULL);
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_DONE, 0, 0);
+	vdsw_async_release(a);
+	/* a 1.1 caller without passes or verification: CLEAN too, RANDOM included */
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .method = VDSWIPE_METHOD_RANDOM };
+	a = clean_ok(s, 0, &o);
+	CHECK(CLEANS == 2 && SANITIZES == 0);
+	CHECK(fake.last_clean.method == VDSWIPE_METHOD_RANDOM && fake.last_clean.pattern == 0);
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_DONE, 0, 0);
+	vdsw_async_release(a);
+
+	/* random, then zero, verify the last, sample 0 = 100 */
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .nr_passes = 2,
+				      .verify = VDSWIPE_VERIFY_LAST,
+				      .passes = { { VDSWIPE_METHOD_RANDOM, 0 },
+						  { VDSWIPE_METHOD_ZERO, 0 } } };
+	a = clean_ok(s, 1, &o);
+	CHECK(CLEANS == 2 && SANITIZES == 1);
+	CHECK(z->fd == img_fd && z->flags == VDSWIPE_CLEAN_FULL);
+	CHECK(z->nr_passes == 2 && z->verify == VDSWIPE_VERIFY_LAST && z->sample_pct == 100);
+	CHECK(z->passes[0].method == VDSWIPE_METHOD_RANDOM && z->passes[1].method == VDSWIPE_METHOD_ZERO);
+	for (i = 2; i < VDSWIPE_MAX_PASSES; i++)
+		CHECK(z->passes[i].method == 0 && z->passes[i].pattern == 0);
+	CHECK(z->reserved0 == 0 && z->reserved[0] == 0 && z->offset == 0 && z->length == 0);
+	CHECK(fake_op(vdsw_async_op_id(a))->sanitize);
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_DONE, 0, 0);
+	vdsw_async_release(a);
+
+	/* one pass of method/pattern with verification: SANITIZE of one pass */
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .flags = VDSW_CLEAN_RANGE,
+				      .offset = 4096, .length = 8192,
+				      .method = VDSWIPE_METHOD_PATTERN, .pattern = 0xAA,
+				      .verify = VDSWIPE_VERIFY_ALL, .sample_pct = 10 };
+	a = NULL;
+	CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 0, 0, &o, &a), S_OK);
+	CHECK(SANITIZES == 2);
+	CHECK(z->flags == (VDSWIPE_CLEAN_FORCE | VDSWIPE_CLEAN_RANGE));
+	CHECK(z->offset == 4096 && z->length == 8192);
+	CHECK(z->nr_passes == 1 && z->passes[0].method == VDSWIPE_METHOD_PATTERN &&
+	      z->passes[0].pattern == 0xAA && z->passes[1].method == 0);
+	CHECK(z->verify == VDSWIPE_VERIFY_ALL && z->sample_pct == 10);
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_DONE, 0, 0);
+	vdsw_async_release(a);
+
+	/* passes without verification */
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .nr_passes = 3,
+				      .passes = { { VDSWIPE_METHOD_PATTERN, 0xFF },
+						  { VDSWIPE_METHOD_PATTERN, 0x00 },
+						  { VDSWIPE_METHOD_RANDOM, 0 } } };
+	a = clean_ok(s, 0, &o);
+	CHECK(SANITIZES == 3 && z->verify == VDSWIPE_VERIFY_OFF && z->sample_pct == 0);
+	CHECK(z->nr_passes == 3 && z->passes[0].pattern == 0xFF && z->passes[2].method == 3);
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_DONE, 0, 0);
+	vdsw_async_release(a);
+
+	/* every invalid 1.1 field: E_INVALIDARG, nothing submitted */
+#define BAD2(...) do {							\
+		o = (struct vdsw_clean_opts){ .size = sizeof(o), __VA_ARGS__ }; \
+		a = (void *)1;						\
+		CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 1, 1, &o, &a), E_INVALIDARG); \
+		CHECK(a == NULL && vdsw_last_error()[0]);		\
+	} while (0)
+#define P(m, p)	{ VDSWIPE_METHOD_##m, p }
+	BAD2(.nr_passes = VDSWIPE_MAX_PASSES + 1);
+	BAD2(.nr_passes = ~0U);
+	BAD2(.nr_passes = 1, .method = VDSWIPE_METHOD_PATTERN, .passes = { P(ZERO, 0) });
+	BAD2(.nr_passes = 1, .pattern = 1, .passes = { P(ZERO, 0) });
+	BAD2(.nr_passes = 1, .passes = { P(DISCARD, 0) });
+	BAD2(.nr_passes = 1, .passes = { { 4, 0 } });
+	BAD2(.nr_passes = 1, .passes = { P(ZERO, 1) });
+	BAD2(.nr_passes = 1, .passes = { P(RANDOM, 1) });
+	BAD2(.nr_passes = 1, .passes = { P(PATTERN, 0x100) });
+	BAD2(.nr_passes = 1, .passes = { P(ZERO, 0), P(RANDOM, 0) });	/* past nr_passes */
+	BAD2(.passes = { P(PATTERN, 0) });				/* nr_passes 0 */
+	BAD2(.passes = { [VDSWIPE_MAX_PASSES - 1] = { 0, 7 } });
+	BAD2(.verify = 3);
+	BAD2(.verify = ~0U);
+	BAD2(.sample_pct = 50);						/* without verify */
+	BAD2(.verify = VDSWIPE_VERIFY_LAST, .sample_pct = 101);
+	BAD2(.reserved0 = 1);
+	BAD2(.verify = VDSWIPE_VERIFY_LAST, .method = VDSWIPE_METHOD_DISCARD);
+	BAD2(.nr_passes = 1, .passes = { P(ZERO, 0) }, .method = VDSWIPE_METHOD_DISCARD,
+	     .flags = VDSW_CLEAN_SECURE);
+	BAD2(.verify = VDSWIPE_VERIFY_LAST, .flags = VDSW_CLEAN_SECURE);
+	BAD2(.verify = VDSWIPE_VERIFY_LAST, .flags = VDSW_CLEAN_RANGE);	/* length 0 */
+	BAD2(.method = VDSWIPE_METHOD_RANDOM, .pattern = 0x11);
+#undef BAD2
+#undef P
+	CHECK(CLEANS == 2 && SANITIZES == 3);
+	CHECK(fake_nr_ops() == 0);
+	CHECK_HR(vdsw_session_close(s), S_OK);
+
+	/* features: SANITIZE for passes or verification, RANDOM for random */
+	fake_reset();
+	fake.features &= ~VDSWIPE_FEAT_RANDOM;
+	s = open_session();
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .method = VDSWIPE_METHOD_RANDOM };
+	CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 1, 1, &o, &a), VDS_E_NOT_SUPPORTED);
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .nr_passes = 2,
+				      .passes = { { VDSWIPE_METHOD_ZERO, 0 }, { VDSWIPE_METHOD_RANDOM, 0 } } };
+	CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 1, 1, &o, &a), VDS_E_NOT_SUPPORTED);
+	CHECK(strstr(vdsw_last_error(), "does not support") != NULL);
+	CHECK_HR(vdsw_session_close(s), S_OK);
+	fake_reset();
+	fake.features &= ~VDSWIPE_FEAT_SANITIZE;
+	s = open_session();
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .verify = VDSWIPE_VERIFY_LAST };
+	CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 1, 1, &o, &a), VDS_E_NOT_SUPPORTED);
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .nr_passes = 1 };
+	CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 1, 1, &o, &a), VDS_E_NOT_SUPPORTED);
+	CHECK(CLEANS == 0 && SANITIZES == 0);
+	/* ... while the 1.0 clean still works */
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .method = VDSWIPE_METHOD_RANDOM };
+	a = clean_ok(s, 0, &o);
+	CHECK(CLEANS == 1);
+	vdsw_async_cancel(a);
+	vdsw_async_release(a);
+	CHECK_HR(vdsw_session_close(s), S_OK);
+
+	/* the kernel's own refusal comes back as CLEAN's row */
+	fake_reset();
+	s = open_session();
+	fake.clean_err = EEXIST;
+	o = (struct vdsw_clean_opts){ .size = sizeof(o), .verify = VDSWIPE_VERIFY_LAST };
+	CHECK_HR(vdsw_clean_fd(s, img_fd, 1, 1, 1, &o, &a), VDS_E_DEVICE_IN_USE);
+	fake.clean_err = 0;
+	CHECK_HR(vdsw_session_close(s), S_OK);
+}
+
+/* The op's HRESULT and its progress: pass, phase, verification, mismatch. */
+static void test_sanitize_progress(void)
+{
+	struct vdsw_session *s = (fake_reset(), open_session());
+	struct vdsw_clean_opts o = { .size = sizeof(o), .nr_passes = 2,
+				     .verify = VDSWIPE_VERIFY_LAST,
+				     .passes = { { VDSWIPE_METHOD_RANDOM, 0 },
+						 { VDSWIPE_METHOD_ZERO, 0 } } };
+	struct {
+		struct vdsw_async_progress p;
+		unsigned char newer[16];
+	} big;
+	struct vdsw_async_progress p = { .size = sizeof(p) };
+	struct vdsw_async_output out;
+	struct vdswipe_event ev;
+	struct vdsw_async *a;
+	struct fake_op *op;
+	uint64_t id, region = 2 * VDSWIPE_QUICK_BYTES;
+	uint32_t pct;
+	HRESULT hr;
+	size_t i;
+
+	CHECK(sizeof(p) == VDSW_ASYNC_PROGRESS_SIZE_V1);
+	a = clean_ok(s, 0, &o);
+	id = vdsw_async_op_id(a);
+	op = fake_op(id);
+	CHECK(op->bytes_total == 3 * region && op->verify_total == region);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK_HR(hr, VDS_E_OPERATION_PENDING);
+	CHECK(p.size == sizeof(p) && p.state == VDSWIPE_STATE_QUEUED && p.pass == 0);
+	CHECK(p.nr_passes == 2 && p.verify == VDSWIPE_VERIFY_LAST && p.sample_pct == 100);
+	CHECK(p.first_mismatch == ~0ULL && p.error_offset == ~0ULL && p.error == 0);
+
+	/* pass 2 writing, then verifying */
+	pthread_mutex_lock(&fake.lock);
+	op->state = VDSWIPE_STATE_RUNNING;
+	op->pass = 2;
+	op->phase = VDSWIPE_PHASE_WRITE;
+	op->method = VDSWIPE_METHOD_ZERO;
+	op->bytes_written = op->bytes_done = region + region / 2;
+	pthread_mutex_unlock(&fake.lock);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK(p.state == VDSWIPE_STATE_RUNNING && p.pass == 2 && p.phase == VDSWIPE_PHASE_WRITE);
+	CHECK(p.percent == 50 && p.bytes_written == region + region / 2 && p.block_size == 512);
+	CHECK(p.bytes_total == 3 * region && p.verify_total == region && p.method == 0);
+	pthread_mutex_lock(&fake.lock);
+	op->phase = VDSWIPE_PHASE_VERIFY;
+	op->bytes_written = 2 * region;
+	op->bytes_verified = region;
+	op->bytes_done = 3 * region;		/* all read, comparing the last */
+	pthread_mutex_unlock(&fake.lock);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK(p.phase == VDSWIPE_PHASE_VERIFY && p.percent == 99);	/* not 100 while running */
+	CHECK(p.bytes_verified == region);
+	CHECK_HR(vdsw_async_query_status(a, &hr, &pct), S_OK);
+	CHECK_HR(hr, VDS_E_OPERATION_PENDING);
+	CHECK(pct == 99);
+
+	/* a mismatch: VDSW_E_VERIFY_MISMATCH everywhere, never "partial" */
+	pthread_mutex_lock(&fake.lock);
+	op->mismatch_blocks = 3;
+	op->first_mismatch = 4096;
+	pthread_mutex_unlock(&fake.lock);
+	fake_end(id, VDSWIPE_STATE_FAILED, -EBADMSG, 3 * region);
+	pthread_mutex_lock(&fake.lock);
+	op->error_offset = ~0ULL;		/* no I/O error */
+	pthread_mutex_unlock(&fake.lock);
+	CHECK_HR(vdsw_async_wait(a, &hr, &out), S_OK);
+	CHECK_HR(hr, VDSW_E_VERIFY_MISMATCH);
+	CHECK(out.state == VDSWIPE_STATE_FAILED && out.error == EBADMSG);
+	CHECK_HR(vdsw_async_query_status(a, &hr, &pct), S_OK);
+	CHECK_HR(hr, VDSW_E_VERIFY_MISMATCH);
+	CHECK_HR(vdsw_session_read_event(s, 0, &ev, &hr), S_OK);
+	CHECK(ev.op_id == id);
+	CHECK_HR(hr, VDSW_E_VERIFY_MISMATCH);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK_HR(hr, VDSW_E_VERIFY_MISMATCH);
+	CHECK(p.state == VDSWIPE_STATE_FAILED && p.error == EBADMSG && p.phase == VDSWIPE_PHASE_NONE);
+	CHECK(p.mismatch_blocks == 3 && p.first_mismatch == 4096 && p.error_offset == ~0ULL);
+	CHECK(strcmp(vdsw_hresult_name(hr), "VDSW_E_VERIFY_MISMATCH") == 0);
+
+	/* a larger struct: our bytes filled, the rest zero, size says how many */
+	memset(&big, 0xEE, sizeof(big));
+	big.p.size = sizeof(big);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &big.p), S_OK);
+	CHECK(big.p.size == sizeof(big.p) && big.p.mismatch_blocks == 3);
+	for (i = 0; i < sizeof(big.newer); i++)
+		CHECK(big.newer[i] == 0);
+	CHECK(big.p.reserved0 == 0 && big.p.reserved[3] == 0);
+	/* bad sizes and pointers, before the kernel */
+	i = PROGRESSES;
+	p.size = VDSW_ASYNC_PROGRESS_SIZE_V1 - 8;
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), E_INVALIDARG);
+	CHECK(strstr(vdsw_last_error(), ".size") != NULL);
+	p.size = 0;
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), E_INVALIDARG);
+	p.size = sizeof(p);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, NULL), E_POINTER);
+	CHECK_HR(vdsw_async_query_progress(a, NULL, &p), E_POINTER);
+	CHECK_HR(vdsw_async_query_progress(NULL, &hr, &p), E_POINTER);
+	CHECK_HR(hr, VDS_E_OPERATION_PENDING);
+	CHECK(PROGRESSES == i);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+
+	/* a read error after every byte was written: the verification failed,
+	 * which is a failure (not VDS_S_DISK_PARTIALLY_CLEANED) */
+	a = clean_ok(s, 0, &o);
+	id = vdsw_async_op_id(a);
+	op = fake_op(id);
+	pthread_mutex_lock(&fake.lock);
+	op->bytes_written = 2 * region;
+	op->bytes_verified = 8192;
+	pthread_mutex_unlock(&fake.lock);
+	fake_end(id, VDSWIPE_STATE_FAILED, -EIO, 2 * region + 8192);
+	CHECK_HR(vdsw_async_wait(a, &hr, &out), S_OK);
+	CHECK_HR(hr, HRESULT_FROM_WIN32(ERROR_IO_DEVICE));
+	CHECK(out.error == EIO && out.error_offset == 2 * region + 8192);
+	CHECK_HR(vdsw_session_read_event(s, 0, &ev, &hr), S_OK);
+	CHECK_HR(hr, HRESULT_FROM_WIN32(ERROR_IO_DEVICE));
+	CHECK_HR(vdsw_async_release(a), S_OK);
+	/* a write error in pass 2: partially cleaned, as a clean */
+	a = clean_ok(s, 0, &o);
+	id = vdsw_async_op_id(a);
+	pthread_mutex_lock(&fake.lock);
+	fake_op(id)->bytes_written = region + 4096;
+	pthread_mutex_unlock(&fake.lock);
+	fake_end(id, VDSWIPE_STATE_FAILED, -EIO, region + 4096);
+	CHECK_HR(vdsw_async_wait(a, &hr, NULL), S_OK);
+	CHECK_HR(hr, VDS_S_DISK_PARTIALLY_CLEANED);
+	CHECK_HR(vdsw_session_read_event(s, 0, &ev, &hr), S_OK);
+	CHECK_HR(hr, VDS_S_DISK_PARTIALLY_CLEANED);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+	/* cancelled in verification */
+	a = clean_ok(s, 0, &o);
+	CHECK_HR(vdsw_async_cancel(a), S_OK);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK_HR(hr, VDS_E_OPERATION_CANCELED);
+	CHECK(p.state == VDSWIPE_STATE_CANCELLED && p.error == ECANCELED);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+
+	/* a CLEAN op has a progress too: one pass, no verification */
+	a = clean_ok(s, 0, NULL);
+	id = vdsw_async_op_id(a);
+	fake_progress(id, VDSWIPE_QUICK_BYTES);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK(p.nr_passes == 1 && p.pass == 1 && p.phase == VDSWIPE_PHASE_WRITE && p.percent == 50);
+	CHECK(p.verify == VDSWIPE_VERIFY_OFF && p.bytes_written == VDSWIPE_QUICK_BYTES);
+	fake_end(id, VDSWIPE_STATE_FAILED, -EIO, 4096);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK_HR(hr, VDS_S_DISK_PARTIALLY_CLEANED);	/* as 1.0 says */
+	CHECK_HR(vdsw_async_release(a), S_OK);
+	CHECK_HR(vdsw_session_close(s), S_OK);
+
+	/* a module without PROGRESS: QUERY, as one pass */
+	fake_reset();
+	fake.features &= ~VDSWIPE_FEAT_SANITIZE;
+	s = open_session();
+	a = clean_ok(s, 0, NULL);
+	id = vdsw_async_op_id(a);
+	fake_progress(id, VDSWIPE_QUICK_BYTES);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK_HR(hr, VDS_E_OPERATION_PENDING);
+	CHECK(p.state == VDSWIPE_STATE_RUNNING && p.percent == 50 && p.nr_passes == 1);
+	CHECK(p.pass == 1 && p.phase == VDSWIPE_PHASE_WRITE && p.bytes_written == VDSWIPE_QUICK_BYTES);
+	CHECK(p.first_mismatch == ~0ULL && p.verify_total == 0);
+	fake_end(id, VDSWIPE_STATE_DONE, 0, 2 * VDSWIPE_QUICK_BYTES);
+	CHECK_HR(vdsw_async_query_progress(a, &hr, &p), S_OK);
+	CHECK_HR(hr, S_OK);
+	CHECK(p.percent == 100 && p.pass == 1 && p.phase == VDSWIPE_PHASE_NONE);
+	CHECK(PROGRESSES == 0);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+	CHECK_HR(vdsw_session_close(s), S_OK);
+}
+
+/* vdsw_verify(), vdsw_verify_fd(): a VERIFY_ONLY op on a read-only fd. */
+static void test_verify(void)
+{
+	struct vdsw_session *s = (fake_reset(), open_session());
+	const struct vdswipe_sanitize *z = &fake.last_sanitize;
+	struct vdsw_verify_opts o = { .size = sizeof(o) };
+	struct vdsw_async *a = NULL;
+	struct {
+		struct vdsw_verify_opts o;
+		uint32_t newer;
+	} big = { { .size = sizeof(big) }, 0 };
+	HRESULT hr;
+	int ro, wo;
+
+	CHECK(sizeof(o) == VDSW_VERIFY_OPTS_SIZE_V1);
+	ro = open(img, O_RDONLY | O_CLOEXEC);
+	wo = open(img, O_WRONLY | O_CLOEXEC);
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, NULL, &a), S_OK);
+	CHECK(a != NULL && SANITIZES == 1 && CLEANS == 0);
+	CHECK(z->fd == ro && z->nr_passes == 1 && z->verify == VDSWIPE_VERIFY_LAST);
+	CHECK(z->flags == (VDSWIPE_SANITIZE_VERIFY_ONLY | VDSWIPE_CLEAN_FORCE));
+	CHECK(z->passes[0].method == VDSWIPE_METHOD_ZERO && z->sample_pct == 100);
+	CHECK(fake_op(vdsw_async_op_id(a))->bytes_total == 2 * VDSWIPE_QUICK_BYTES);
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_FAILED, -EBADMSG, 4096);
+	CHECK_HR(vdsw_async_wait(a, &hr, NULL), S_OK);
+	CHECK_HR(hr, VDSW_E_VERIFY_MISMATCH);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+
+	o = (struct vdsw_verify_opts){ .size = sizeof(o), .flags = VDSW_CLEAN_RANGE,
+				       .method = VDSWIPE_METHOD_PATTERN, .pattern = 0x33,
+				       .offset = 512, .length = 4096, .sample_pct = 25 };
+	CHECK_HR(vdsw_verify_fd(s, img_fd, 1, &o, &a), S_OK);	/* O_RDWR is fine */
+	CHECK(z->flags == (VDSWIPE_SANITIZE_VERIFY_ONLY | VDSWIPE_CLEAN_FORCE |
+			   VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_RANGE));
+	CHECK(z->offset == 512 && z->length == 4096 && z->sample_pct == 25);
+	CHECK(z->passes[0].method == VDSWIPE_METHOD_PATTERN && z->passes[0].pattern == 0x33);
+	/* a read error, nothing was written: a failure, not partial */
+	fake_end(vdsw_async_op_id(a), VDSWIPE_STATE_FAILED, -EIO, 1024);
+	CHECK_HR(vdsw_async_wait(a, &hr, NULL), S_OK);
+	CHECK_HR(hr, HRESULT_FROM_WIN32(ERROR_IO_DEVICE));
+	CHECK_HR(vdsw_async_release(a), S_OK);
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, &big.o, &a), S_OK);	/* larger, zero tail */
+	CHECK_HR(vdsw_async_cancel(a), S_OK);
+	CHECK_HR(vdsw_async_release(a), S_OK);
+
+	/* rejected before the kernel */
+#define BADV(hr_, ...) do {						\
+		o = (struct vdsw_verify_opts){ .size = sizeof(o), __VA_ARGS__ }; \
+		a = (void *)1;						\
+		CHECK_HR(vdsw_verify_fd(s, ro, 0, &o, &a), hr_);	\
+		CHECK(a == NULL);					\
+	} while (0)
+	BADV(E_INVALIDARG, .flags = VDSW_CLEAN_SECURE);
+	BADV(E_INVALIDARG, .flags = 1U << 7);
+	BADV(E_INVALIDARG, .method = VDSWIPE_METHOD_RANDOM);
+	BADV(E_INVALIDARG, .method = VDSWIPE_METHOD_DISCARD);
+	BADV(E_INVALIDARG, .method = 9);
+	BADV(E_INVALIDARG, .pattern = 1);
+	BADV(E_INVALIDARG, .method = VDSWIPE_METHOD_PATTERN, .pattern = 0x100);
+	BADV(E_INVALIDARG, .sample_pct = 101);
+	BADV(E_INVALIDARG, .reserved = 1);
+	BADV(E_INVALIDARG, .offset = 512);
+	BADV(E_INVALIDARG, .flags = VDSW_CLEAN_RANGE);
+	BADV(E_INVALIDARG, .flags = VDSW_CLEAN_RANGE, .offset = ~0ULL, .length = 2);
+#undef BADV
+	o = (struct vdsw_verify_opts){ .size = 0 };
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, &o, &a), E_INVALIDARG);
+	o.size = VDSW_VERIFY_OPTS_SIZE_V1 - 8;
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, &o, &a), E_INVALIDARG);
+	big.newer = 1;
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, &big.o, &a), E_INVALIDARG);
+	CHECK_HR(vdsw_verify_fd(s, wo, 0, NULL, &a), VDS_E_ACCESS_DENIED);
+	CHECK(strstr(vdsw_last_error(), "reading") != NULL);
+	CHECK_HR(vdsw_verify_fd(s, -1, 0, NULL, &a), HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE));
+	CHECK_HR(vdsw_verify_fd(s, 999, 0, NULL, &a), HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE));
+	CHECK_HR(vdsw_verify_fd(NULL, ro, 0, NULL, &a), E_POINTER);
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, NULL, NULL), E_POINTER);
+	CHECK_HR(vdsw_verify(s, NULL, 0, NULL, &a), E_POINTER);
+	CHECK_HR(vdsw_verify(s, img, 0, NULL, &a), VDS_E_INCOMPATIBLE_MEDIA);
+	CHECK_HR(vdsw_verify(s, "/nonexistent/disk", 0, NULL, &a), VDS_E_OBJECT_NOT_FOUND);
+	CHECK(a == NULL);
+	CHECK(SANITIZES == 3 && CLEANS == 0);
+	/* the kernel's refusals: VERIFY's rows */
+	fake.clean_err = EEXIST;
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, NULL, &a), VDS_E_DEVICE_IN_USE);
+	fake.clean_err = EBUSY;
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, NULL, &a), VDS_E_INCOMPATIBLE_FILE_SYSTEM);
+	fake.clean_err = EXDEV;
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, NULL, &a), HRESULT_FROM_WIN32(ERROR_GEN_FAILURE));
+	fake.clean_err = 0;
+	fake.admin = false;
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, NULL, &a), VDS_E_ACCESS_DENIED);
+	fake.admin = true;
+	CHECK(fake_nr_ops() == 0);
+	CHECK_HR(vdsw_session_close(s), S_OK);
+
+	/* a module without SANITIZE cannot verify */
+	fake_reset();
+	fake.features &= ~VDSWIPE_FEAT_SANITIZE;
+	s = open_session();
+	CHECK_HR(vdsw_verify_fd(s, ro, 0, NULL, &a), VDS_E_NOT_SUPPORTED);
+	CHECK(SANITIZES == 0);
+	CHECK_HR(vdsw_session_close(s), S_OK);
+	close(ro);
+	close(wo);
+}
+
 static void test_null_handles(void)
 {
 	HRESULT op;
@@ -695,6 +1126,9 @@ int main(void)
 	test_close();
 	test_threads();
 	test_null_handles();
+	test_sanitize_submit();
+	test_sanitize_progress();
+	test_verify();
 	close(img_fd);
 	img_cleanup();
 	free(img);

@@ -47,11 +47,12 @@ void fake_reset(void)
 	memset(fake.ops, 0, sizeof(fake.ops));
 	memset(fake.calls, 0, sizeof(fake.calls));
 	memset(&fake.last_clean, 0, sizeof(fake.last_clean));
+	memset(&fake.last_sanitize, 0, sizeof(fake.last_sanitize));
 	fake.admin = true;
 	fake.abi = VDSWIPE_ABI_VERSION;
 	fake.features = VDSWIPE_FEAT_CLEAN | VDSWIPE_FEAT_PATTERN | VDSWIPE_FEAT_DISCARD |
 			VDSWIPE_FEAT_RANGE | VDSWIPE_FEAT_WAIT | VDSWIPE_FEAT_CANCEL_ALL |
-			VDSWIPE_FEAT_EVENTS;
+			VDSWIPE_FEAT_EVENTS | VDSWIPE_FEAT_RANDOM | VDSWIPE_FEAT_SANITIZE;
 	fake.max_ops = 16;
 	fake.open_err = 0;
 	fake.clean_err = 0;
@@ -125,6 +126,9 @@ static void end_locked(struct fake_op *op, uint32_t state, int32_t result, uint6
 	op->state = state;
 	op->result = result;
 	op->bytes_done = done;
+	op->phase = VDSWIPE_PHASE_NONE;
+	if (!op->sanitize)
+		op->bytes_written = done;
 	op->error_offset = state == VDSWIPE_STATE_FAILED ? done : ~0ULL;
 	/* EPIPE once the library closed the session: SIGPIPE is ignored */
 	(void)!write(sessions[op->session].wr, &ev, sizeof(ev));
@@ -143,6 +147,11 @@ void fake_progress(uint64_t id, uint64_t bytes_done)
 	pthread_mutex_lock(&fake.lock);
 	fake_op(id)->state = VDSWIPE_STATE_RUNNING;
 	fake_op(id)->bytes_done = bytes_done;
+	if (!fake_op(id)->sanitize) {
+		fake_op(id)->bytes_written = bytes_done;
+		fake_op(id)->pass = 1;
+		fake_op(id)->phase = VDSWIPE_PHASE_WRITE;
+	}
 	pthread_mutex_unlock(&fake.lock);
 }
 
@@ -157,27 +166,38 @@ int fake_nr_ops(void)
 	return n;
 }
 
+static int new_op(int session, int fd, uint32_t flags, uint32_t method, uint64_t length,
+		  bool read_only, __u64 *op_id, __u64 *region, struct fake_op **opp);
+
 static int do_clean(int session, struct vdswipe_clean *c)
 {
-	struct stat st;
-	int i, n = 0, fl;
-
 	fake.last_clean = *c;
-	if ((c->flags & ~VDSWIPE_CLEAN_FLAGS_ALL) || c->method > VDSWIPE_METHOD_DISCARD ||
+	if ((c->flags & ~VDSWIPE_CLEAN_FLAGS_ALL) || c->method > VDSWIPE_METHOD_RANDOM ||
 	    c->reserved[0] || c->reserved[1] ||
 	    (c->method == VDSWIPE_METHOD_PATTERN ? c->pattern > 0xFF : c->pattern != 0) ||
 	    ((c->flags & VDSWIPE_CLEAN_SECURE) && c->method != VDSWIPE_METHOD_DISCARD) ||
 	    (!(c->flags & VDSWIPE_CLEAN_RANGE) && (c->offset || c->length)) ||
 	    ((c->flags & VDSWIPE_CLEAN_RANGE) && !c->length))
 		return EINVAL;
+	return new_op(session, c->fd, c->flags, c->method, c->length, false, &c->op_id,
+		      &c->bytes_total, NULL);
+}
+
+/* Checks common to CLEAN and SANITIZE, then the op: QUEUED. */
+static int new_op(int session, int fd, uint32_t flags, uint32_t method, uint64_t length,
+		  bool read_only, __u64 *op_id, __u64 *region, struct fake_op **opp)
+{
+	struct stat st;
+	int i, n = 0, fl;
+
 	if (!fake.admin)
 		return EPERM;
-	fl = fcntl(c->fd, F_GETFL);
+	fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
 		return EBADF;
-	if (fstat(c->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
 		return ENOTBLK;	/* regular files stand in for disks here */
-	if ((fl & O_ACCMODE) == O_RDONLY)
+	if ((fl & O_ACCMODE) == (read_only ? O_WRONLY : O_RDONLY))
 		return EACCES;
 	if (fake.clean_err)
 		return fake.clean_err;
@@ -191,14 +211,102 @@ static int do_clean(int session, struct vdswipe_clean *c)
 		return ENOMEM;
 	fake.ops[i] = (struct fake_op){
 		.used = true, .session = session, .id = ++next_id,
-		.state = VDSWIPE_STATE_QUEUED, .method = c->method,
-		.error_offset = ~0ULL,
-		.bytes_total = c->flags & VDSWIPE_CLEAN_RANGE ? c->length :
-			       c->flags & VDSWIPE_CLEAN_FULL ? (uint64_t)st.st_size :
+		.state = VDSWIPE_STATE_QUEUED, .method = method,
+		.error_offset = ~0ULL, .first_mismatch = ~0ULL, .nr_passes = 1,
+		.bytes_total = flags & VDSWIPE_CLEAN_RANGE ? length :
+			       flags & VDSWIPE_CLEAN_FULL ? (uint64_t)st.st_size :
 			       2 * VDSWIPE_QUICK_BYTES,
 	};
-	c->op_id = fake.ops[i].id;
-	c->bytes_total = fake.ops[i].bytes_total;
+	*op_id = fake.ops[i].id;
+	*region = fake.ops[i].bytes_total;
+	if (opp)
+		*opp = &fake.ops[i];
+	return 0;
+}
+
+static bool bad_pass(const struct vdswipe_pass *p)
+{
+	if (p->method != VDSWIPE_METHOD_ZERO && p->method != VDSWIPE_METHOD_PATTERN &&
+	    p->method != VDSWIPE_METHOD_RANDOM)
+		return true;
+	return p->method == VDSWIPE_METHOD_PATTERN ? p->pattern > 0xFF : p->pattern != 0;
+}
+
+static int do_sanitize(int session, struct vdswipe_sanitize *z)
+{
+	bool only = z->flags & VDSWIPE_SANITIZE_VERIFY_ONLY;
+	struct fake_op *op;
+	__u64 region;
+	uint64_t reads;
+	uint32_t i;
+	int ret;
+
+	fake.last_sanitize = *z;
+	if ((z->flags & ~VDSWIPE_SANITIZE_FLAGS_ALL) || z->reserved0 ||
+	    z->reserved[0] || z->reserved[1] || z->reserved[2] ||
+	    !z->nr_passes || z->nr_passes > VDSWIPE_MAX_PASSES ||
+	    z->verify > VDSWIPE_VERIFY_ALL ||
+	    (z->verify ? !z->sample_pct || z->sample_pct > 100 : z->sample_pct != 0) ||
+	    (!(z->flags & VDSWIPE_CLEAN_RANGE) && (z->offset || z->length)) ||
+	    ((z->flags & VDSWIPE_CLEAN_RANGE) && !z->length))
+		return EINVAL;
+	for (i = 0; i < VDSWIPE_MAX_PASSES; i++)
+		if (i < z->nr_passes ? bad_pass(&z->passes[i]) :
+		    z->passes[i].method || z->passes[i].pattern)
+			return EINVAL;
+	if (only && (z->nr_passes != 1 || !z->verify ||
+		     z->passes[0].method == VDSWIPE_METHOD_RANDOM))
+		return EINVAL;
+	ret = new_op(session, z->fd, z->flags, z->passes[z->nr_passes - 1].method, z->length,
+		     only, &z->op_id, &region, &op);
+	if (ret)
+		return ret;
+	reads = z->verify == VDSWIPE_VERIFY_ALL ? region * z->nr_passes :
+		z->verify ? region : 0;
+	op->sanitize = true;
+	op->nr_passes = z->nr_passes;
+	op->verify = z->verify;
+	op->sample_pct = z->sample_pct;
+	op->verify_total = reads;
+	op->bytes_total = (only ? 0 : region * z->nr_passes) + reads;
+	z->region_bytes = region;
+	z->bytes_total = op->bytes_total;
+	return 0;
+}
+
+static int do_progress(int session, struct vdswipe_progress *p)
+{
+	struct fake_op *op;
+	size_t i;
+
+	if (p->flags || p->reserved0)
+		return EINVAL;
+	for (i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
+		if (p->reserved[i])
+			return EINVAL;
+	op = op_in(session, p->op_id);
+	if (!op)
+		return ENOENT;
+	p->state = op->state;
+	p->result = op->result;
+	p->percent = op->bytes_total ? (uint32_t)(op->bytes_done * 100 / op->bytes_total) : 0;
+	if (p->state == VDSWIPE_STATE_DONE)
+		p->percent = 100;
+	p->method = op->method;
+	p->nr_passes = op->nr_passes;
+	p->pass = op->pass;
+	p->phase = op->phase;
+	p->verify = op->verify;
+	p->sample_pct = op->sample_pct;
+	p->block_size = 512;
+	p->bytes_done = op->bytes_done;
+	p->bytes_total = op->bytes_total;
+	p->bytes_written = op->bytes_written;
+	p->bytes_verified = op->bytes_verified;
+	p->verify_total = op->verify_total;
+	p->mismatch_blocks = op->mismatch_blocks;
+	p->first_mismatch = op->first_mismatch;
+	p->error_offset = op->error_offset;
 	return 0;
 }
 
@@ -254,7 +362,7 @@ static int do_ioctl(int session, unsigned long req, void *arg)
 	struct fake_op *op;
 	int i;
 
-	if (_IOC_TYPE(req) != VDSWIPE_IOC_MAGIC || _IOC_NR(req) >= 8)
+	if (_IOC_TYPE(req) != VDSWIPE_IOC_MAGIC || _IOC_NR(req) >= 16)
 		return ENOTTY;
 	fake.calls[_IOC_NR(req)]++;
 	switch (req) {
@@ -267,6 +375,14 @@ static int do_ioctl(int session, unsigned long req, void *arg)
 		return 0;
 	case VDSWIPE_IOC_CLEAN:
 		return do_clean(session, arg);
+	case VDSWIPE_IOC_SANITIZE:
+		if (!(fake.features & VDSWIPE_FEAT_SANITIZE))
+			return ENOTTY;
+		return do_sanitize(session, arg);
+	case VDSWIPE_IOC_PROGRESS:
+		if (!(fake.features & VDSWIPE_FEAT_SANITIZE))
+			return ENOTTY;
+		return do_progress(session, arg);
 	case VDSWIPE_IOC_QUERY:
 		if (st->flags || st->reserved)
 			return EINVAL;

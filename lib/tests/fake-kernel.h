@@ -23,6 +23,12 @@ struct fake_op {
 	int32_t result;
 	bool flushing;
 	uint64_t bytes_done, bytes_total, error_offset;
+	/* VDSWIPE_IOC_PROGRESS; a CLEAN op is one pass, verify OFF, and its
+	 * bytes_written follows bytes_done */
+	bool sanitize;
+	uint32_t nr_passes, pass, phase, verify, sample_pct;
+	uint64_t bytes_written, bytes_verified, verify_total;
+	uint64_t mismatch_blocks, first_mismatch;
 };
 
 /* Tests set these between calls (under fake.lock when threads run). */
@@ -34,10 +40,11 @@ struct fake {
 	uint64_t features;		/* reported features */
 	uint32_t max_ops;
 	int open_err;			/* vdsw__module_open() fails with it */
-	int clean_err;			/* VDSWIPE_IOC_CLEAN fails with it */
+	int clean_err;			/* VDSWIPE_IOC_CLEAN and _SANITIZE fail with it */
 	int eintr_waits;		/* this many WAITs return EINTR first */
-	unsigned int calls[8];		/* per ioctl nr */
+	unsigned int calls[16];		/* per ioctl nr */
 	struct vdswipe_clean last_clean;
+	struct vdswipe_sanitize last_sanitize;
 	struct fake_op ops[FAKE_MAX_OPS];
 };
 

@@ -1,21 +1,40 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 # cmake -DLIB=libvdswipe.so -DMAP=libvdswipe.map -DMANDIR=man -P symbols.cmake
-# The shared library exports exactly the version script's symbols, all in
-# node VDSWIPE_1.0, has SONAME libvdswipe.so.1, and every exported function
-# has a man page with a RETURN VALUE section.
+# The shared library exports exactly the version script's symbols, each in
+# the node the script puts it in (VDSWIPE_1.0, VDSWIPE_1.1 ...), has SONAME
+# libvdswipe.so.1, and every exported function has a man page with a RETURN
+# VALUE section.
 
 execute_process(COMMAND nm -D --defined-only "${LIB}" OUTPUT_VARIABLE nm RESULT_VARIABLE rc)
 if(rc)
 	message(FATAL_ERROR "nm failed on ${LIB}")
 endif()
+# The node of each symbol in the version script: "NODE {" opens one, each
+# node inherits the one before ("} PREV;").
+file(STRINGS "${MAP}" maplines)
+set(node "")
+set(prev_node "")
+foreach(l ${maplines})
+	if(l MATCHES "^(VDSWIPE_[0-9.]+) {")
+		set(node "${CMAKE_MATCH_1}")
+	elseif(l MATCHES "^}[ \t]*([A-Z_0-9.]*)[ \t]*$")
+		if(prev_node AND NOT CMAKE_MATCH_1 STREQUAL prev_node)
+			message(SEND_ERROR "node ${node} inherits '${CMAKE_MATCH_1}', not ${prev_node}")
+		endif()
+		set(prev_node "${node}")
+	elseif(l MATCHES "^[ \t]+(vdsw_[a-z_0-9]+);")
+		set(node_of_${CMAKE_MATCH_1} "${node}")
+	endif()
+endforeach()
+
 string(REGEX MATCHALL "[TDB] [a-z_0-9]+@@[A-Z_0-9.]+" exported "${nm}")
 set(have "")
 foreach(e ${exported})
 	string(REGEX REPLACE "^[TDB] ([a-z_0-9]+)@@(.*)$" "\\1;\\2" parts "${e}")
 	list(GET parts 0 sym)
 	list(GET parts 1 node)
-	if(NOT node STREQUAL "VDSWIPE_1.0")
-		message(SEND_ERROR "${sym} is in node ${node}")
+	if(NOT node STREQUAL "${node_of_${sym}}")
+		message(SEND_ERROR "${sym} is in node ${node}, the version script says '${node_of_${sym}}'")
 	endif()
 	list(APPEND have ${sym})
 endforeach()

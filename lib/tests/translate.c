@@ -123,6 +123,34 @@ static const struct want {
 	{ VDSW_CALL_CHECK, EMFILE, W32(TOO_MANY_OPEN_FILES) },
 	{ VDSW_CALL_CHECK, ENFILE, W32(TOO_MANY_OPEN_FILES) },
 
+	/* VERIFY: SANITIZE with VERIFY_ONLY (the kernel's contract) ... */
+	{ VDSW_CALL_VERIFY, 0, S_OK },
+	{ VDSW_CALL_VERIFY, EPERM, VDS_E_ACCESS_DENIED },
+	{ VDSW_CALL_VERIFY, EACCES, VDS_E_ACCESS_DENIED },
+	{ VDSW_CALL_VERIFY, EBADF, W32(INVALID_HANDLE) },
+	{ VDSW_CALL_VERIFY, ENOTBLK, VDS_E_INCOMPATIBLE_MEDIA },
+	{ VDSW_CALL_VERIFY, EMEDIUMTYPE, VDS_E_INCOMPATIBLE_MEDIA },
+	{ VDSW_CALL_VERIFY, ENOMEDIUM, VDS_E_NO_MEDIA },
+	{ VDSW_CALL_VERIFY, EOPNOTSUPP, VDS_E_NOT_SUPPORTED },
+	{ VDSW_CALL_VERIFY, EEXIST, VDS_E_DEVICE_IN_USE },
+	{ VDSW_CALL_VERIFY, EBUSY, VDS_E_INCOMPATIBLE_FILE_SYSTEM },
+	{ VDSW_CALL_VERIFY, EAGAIN, E_OUTOFMEMORY },
+	{ VDSW_CALL_VERIFY, ENOMEM, E_OUTOFMEMORY },
+	{ VDSW_CALL_VERIFY, EINVAL, E_INVALIDARG },
+	{ VDSW_CALL_VERIFY, EFAULT, E_POINTER },
+	/* ... and the library's own */
+	{ VDSW_CALL_VERIFY, ENOENT, VDS_E_OBJECT_NOT_FOUND },
+	{ VDSW_CALL_VERIFY, ENOTDIR, VDS_E_OBJECT_NOT_FOUND },
+	{ VDSW_CALL_VERIFY, ENXIO, VDS_E_OBJECT_NOT_FOUND },
+	{ VDSW_CALL_VERIFY, EMFILE, W32(TOO_MANY_OPEN_FILES) },
+	{ VDSW_CALL_VERIFY, ENFILE, W32(TOO_MANY_OPEN_FILES) },
+
+	{ VDSW_CALL_PROGRESS, 0, S_OK },
+	{ VDSW_CALL_PROGRESS, ENOENT, VDS_E_OBJECT_NOT_FOUND },
+	{ VDSW_CALL_PROGRESS, EINVAL, E_INVALIDARG },
+	{ VDSW_CALL_PROGRESS, EFAULT, E_POINTER },
+	{ VDSW_CALL_PROGRESS, EBADF, W32(INVALID_HANDLE) },
+
 	{ VDSW_CALL_OP, 0, S_OK },
 	{ VDSW_CALL_OP, ECANCELED, VDS_E_OPERATION_CANCELED },
 	{ VDSW_CALL_OP, EIO, W32(IO_DEVICE) },
@@ -132,6 +160,7 @@ static const struct want {
 	{ VDSW_CALL_OP, ENODEV, W32(DEVICE_NOT_CONNECTED) },
 	{ VDSW_CALL_OP, ENOSPC, W32(DISK_FULL) },
 	{ VDSW_CALL_OP, EREMOTEIO, W32(WRITE_FAULT) },
+	{ VDSW_CALL_OP, EBADMSG, VDSW_E_VERIFY_MISMATCH },
 	{ VDSW_CALL_OP, EOPNOTSUPP, VDS_E_NOT_SUPPORTED },
 	{ VDSW_CALL_OP, ENOMEM, E_OUTOFMEMORY },
 };
@@ -222,10 +251,62 @@ static void test_op_results(void)
 	CHECK_HR(vdsw__op_hr(99, 0, 0), HRESULT_FROM_WIN32(ERROR_GEN_FAILURE));
 }
 
+/* A verification mismatch, and the partial rule with PROGRESS's detail. */
+static void test_op_progress(void)
+{
+	struct vdswipe_progress p = {
+		.state = VDSWIPE_STATE_FAILED,
+		.result = -EBADMSG,
+		.bytes_total = 3 << 20,		/* two passes of 1 MiB, one read back */
+		.verify_total = 1 << 20,
+		.bytes_written = 2 << 20,
+		.bytes_verified = 1 << 20,
+	};
+
+	/* a mismatch: its own code, a failure, in FACILITY_ITF outside VDS's */
+	CHECK_HR(vdsw__op_hr(VDSWIPE_STATE_FAILED, -EBADMSG, 1 << 20), VDSW_E_VERIFY_MISMATCH);
+	CHECK_HR(vdsw__op_hr_progress(&p), VDSW_E_VERIFY_MISMATCH);
+	CHECK(FAILED(VDSW_E_VERIFY_MISMATCH));
+	CHECK(HRESULT_FACILITY(VDSW_E_VERIFY_MISMATCH) == FACILITY_ITF);
+	CHECK((VDSW_E_VERIFY_MISMATCH & 0xF000) != 0x2000);	/* not 0x80042xxx */
+	CHECK(strcmp(vdsw_hresult_name(VDSW_E_VERIFY_MISMATCH), "VDSW_E_VERIFY_MISMATCH") == 0);
+	CHECK(VDSW_E_VERIFY_MISMATCH != vdsw__xlate_find(VDSW_CALL_OP, EILSEQ)->hr);
+
+	/* a read error once everything was written: the verification failed,
+	 * the clean is not partial */
+	p.result = -EIO;
+	p.bytes_verified = 4096;
+	CHECK_HR(vdsw__op_hr_progress(&p), HRESULT_FROM_WIN32(ERROR_IO_DEVICE));
+	/* a write error in the second pass: partially cleaned */
+	p.bytes_written = (1 << 20) + 4096;
+	p.bytes_verified = 0;
+	CHECK_HR(vdsw__op_hr_progress(&p), VDS_S_DISK_PARTIALLY_CLEANED);
+	/* a verification alone that could not read: nothing was cleaned */
+	p = (struct vdswipe_progress){ .state = VDSWIPE_STATE_FAILED, .result = -EIO,
+		.bytes_total = 1 << 20, .verify_total = 1 << 20, .bytes_verified = 8192,
+		.bytes_done = 8192 };
+	CHECK_HR(vdsw__op_hr_progress(&p), HRESULT_FROM_WIN32(ERROR_IO_DEVICE));
+	/* a CLEAN op (no verification): the 1.0 rule, bytes_written > 0 */
+	p = (struct vdswipe_progress){ .state = VDSWIPE_STATE_FAILED, .result = -EIO,
+		.bytes_total = 1 << 20, .bytes_written = 1 << 20, .bytes_done = 1 << 20 };
+	CHECK_HR(vdsw__op_hr_progress(&p), VDS_S_DISK_PARTIALLY_CLEANED);
+	p.bytes_written = 0;
+	CHECK_HR(vdsw__op_hr_progress(&p), HRESULT_FROM_WIN32(ERROR_IO_DEVICE));
+	p = (struct vdswipe_progress){ .state = VDSWIPE_STATE_RUNNING, .pass = 2,
+		.phase = VDSWIPE_PHASE_VERIFY };
+	CHECK_HR(vdsw__op_hr_progress(&p), VDS_E_OPERATION_PENDING);
+	p.state = VDSWIPE_STATE_DONE;
+	CHECK_HR(vdsw__op_hr_progress(&p), S_OK);
+	p.state = VDSWIPE_STATE_CANCELLED;
+	p.result = -ECANCELED;
+	CHECK_HR(vdsw__op_hr_progress(&p), VDS_E_OPERATION_CANCELED);
+}
+
 int main(void)
 {
 	test_rows();
 	test_unknown();
 	test_op_results();
+	test_op_progress();
 	return test_report("translate");
 }

@@ -2,9 +2,10 @@
 /*
  * vdswipe/hresult.h - the HRESULT codes libvdswipe returns.
  *
- * Values are those of the Windows SDK (winerror.h, vdserr.h). Every name is
- * guarded with #ifndef, so this header can be included after (or before)
- * another Windows-compatibility header such as Wine's winerror.h.
+ * Values are those of the Windows SDK (winerror.h, vdserr.h), except
+ * libvdswipe's own VDSW_E_* codes. Every name is guarded with #ifndef, so
+ * this header can be included after (or before) another Windows-
+ * compatibility header such as Wine's winerror.h.
  */
 #ifndef VDSWIPE_HRESULT_H
 #define VDSWIPE_HRESULT_H
@@ -192,6 +193,15 @@ typedef int32_t HRESULT;
 #endif
 #ifndef VDS_E_DISK_IS_READ_ONLY
 #define VDS_E_DISK_IS_READ_ONLY		((HRESULT)0x8004280BUL)
+#endif
+
+/*
+ * libvdswipe's own code, FACILITY_ITF outside VDS's range (0x80042xxx):
+ * read-back verification found blocks that do not hold what was written
+ * (the kernel's -EBADMSG). See Documentation/vdswipe/hresult.rst.
+ */
+#ifndef VDSW_E_VERIFY_MISMATCH
+#define VDSW_E_VERIFY_MISMATCH		((HRESULT)0x8004F001UL)
 #endif
 
 /* VDS_ASYNC_OUTPUT_TYPE of a clean. */

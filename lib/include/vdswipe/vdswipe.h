@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define VDSW_VERSION_MAJOR	1
-#define VDSW_VERSION_MINOR	0
+#define VDSW_VERSION_MINOR	1
 
 struct vdsw_session;	/* one open of /dev/vdswipe */
 struct vdsw_async;	/* one clean op: IVdsAsync */
@@ -94,15 +94,31 @@ HRESULT vdsw_session_version(struct vdsw_session *sess,
 
 /* Size of the first version of struct vdsw_clean_opts. */
 #define VDSW_CLEAN_OPTS_SIZE_V1	32
+/* Size of the second (libvdswipe 1.1: passes and verification). */
+#define VDSW_CLEAN_OPTS_SIZE_V2	112
 
-/* Options of a clean; NULL means: VDSWIPE_METHOD_ZERO, the whole device. */
+/*
+ * Options of a clean; NULL means: VDSWIPE_METHOD_ZERO, the whole device.
+ * A caller that sets size to VDSW_CLEAN_OPTS_SIZE_V1 gets the clean of
+ * libvdswipe 1.0 (VDSWIPE_IOC_CLEAN), whatever this library's version.
+ */
 struct vdsw_clean_opts {
 	uint32_t size;		/* sizeof(struct vdsw_clean_opts) */
 	uint32_t flags;		/* VDSW_CLEAN_* */
-	uint32_t method;	/* VDSWIPE_METHOD_ZERO, _PATTERN or _DISCARD */
+	uint32_t method;	/* VDSWIPE_METHOD_ZERO, _PATTERN, _DISCARD or
+				 * _RANDOM; 0 when nr_passes is not 0 */
 	uint32_t pattern;	/* VDSWIPE_METHOD_PATTERN: the byte (0-255) */
 	uint64_t offset;	/* VDSW_CLEAN_RANGE: first byte */
 	uint64_t length;	/* VDSW_CLEAN_RANGE: bytes */
+	/* VDSW_CLEAN_OPTS_SIZE_V2 (libvdswipe 1.1) */
+	uint32_t nr_passes;	/* 0: one pass of method/pattern; else
+				 * 1..VDSWIPE_MAX_PASSES passes[] */
+	uint32_t verify;	/* VDSWIPE_VERIFY_OFF, _LAST or _ALL */
+	uint32_t sample_pct;	/* with verify: 1..100 (0: 100), the share
+				 * of chunks read back; without: 0 */
+	uint32_t reserved0;	/* zero */
+	struct vdswipe_pass passes[VDSWIPE_MAX_PASSES]; /* ZERO, PATTERN or
+				 * RANDOM; entries from nr_passes on zero */
 };
 
 /*
@@ -120,6 +136,37 @@ HRESULT vdsw_clean_fd(struct vdsw_session *sess, int fd, int force,
 		      int force_oem, int full_clean,
 		      const struct vdsw_clean_opts *opts,
 		      struct vdsw_async **asyncp);
+
+/* Size of the first version of struct vdsw_verify_opts (libvdswipe 1.1). */
+#define VDSW_VERIFY_OPTS_SIZE_V1	40
+
+/* Options of a verification; NULL means: zeros, the whole device, every chunk. */
+struct vdsw_verify_opts {
+	uint32_t size;		/* sizeof(struct vdsw_verify_opts) */
+	uint32_t flags;		/* VDSW_CLEAN_RANGE */
+	uint32_t method;	/* what the region must hold: VDSWIPE_METHOD_ZERO
+				 * or _PATTERN */
+	uint32_t pattern;	/* VDSWIPE_METHOD_PATTERN: the byte (0-255) */
+	uint64_t offset;	/* VDSW_CLEAN_RANGE: first byte */
+	uint64_t length;	/* VDSW_CLEAN_RANGE: bytes */
+	uint32_t sample_pct;	/* 1..100 (0: 100), the share of chunks read */
+	uint32_t reserved;	/* zero */
+};
+
+/*
+ * Verify, without writing, that the block device at path (opened O_RDONLY)
+ * holds zeros or a pattern: a VDSWIPE_SANITIZE_VERIFY_ONLY op, waited for
+ * and cancelled like a clean. full_clean: every byte, else the first and
+ * last MiB. A mismatch ends the op with VDSW_E_VERIFY_MISMATCH. libvdswipe 1.1.
+ */
+HRESULT vdsw_verify(struct vdsw_session *sess, const char *path, int full_clean,
+		    const struct vdsw_verify_opts *opts,
+		    struct vdsw_async **asyncp);
+
+/* vdsw_verify() on an fd the caller opened for reading (it stays the caller's). */
+HRESULT vdsw_verify_fd(struct vdsw_session *sess, int fd, int full_clean,
+		       const struct vdsw_verify_opts *opts,
+		       struct vdsw_async **asyncp);
 
 /*
  * VDS_ASYNC_OUTPUT of a clean, filled by the wait functions. error: the
@@ -167,6 +214,47 @@ HRESULT vdsw_async_wait_until(struct vdsw_async *async, uint64_t deadline_ns,
  */
 HRESULT vdsw_async_query_status(struct vdsw_async *async, HRESULT *op_hr,
 				uint32_t *percent);
+
+/* Size of the first version of struct vdsw_async_progress (libvdswipe 1.1). */
+#define VDSW_ASYNC_PROGRESS_SIZE_V1	144
+
+/*
+ * Where an op stands, pass by pass: struct vdswipe_progress. The caller sets
+ * size; the library fills that many bytes (at most its own struct's, the
+ * rest zero) and sets size to the bytes it filled.
+ */
+struct vdsw_async_progress {
+	uint32_t size;		/* in: sizeof(struct vdsw_async_progress) */
+	uint32_t state;		/* VDSWIPE_STATE_* */
+	int32_t error;		/* as struct vdsw_async_output.error */
+	uint32_t percent;	/* of all passes and verification: 0-99 while
+				 * queued or running, 100 when done */
+	uint32_t nr_passes;
+	uint32_t pass;		/* the current pass, 1-based (0 while queued) */
+	uint32_t phase;		/* VDSWIPE_PHASE_* */
+	uint32_t method;	/* of the current (or last) pass */
+	uint32_t verify;	/* VDSWIPE_VERIFY_* of the op */
+	uint32_t sample_pct;	/* as submitted (0 without verification) */
+	uint32_t block_size;	/* logical block size: the mismatch unit */
+	uint32_t reserved0;	/* zero */
+	uint64_t bytes_done;	/* written and read back (monotonic) */
+	uint64_t bytes_total;
+	uint64_t bytes_written;	/* all passes */
+	uint64_t bytes_verified; /* read back and compared */
+	uint64_t verify_total;	/* bytes the verification will read */
+	uint64_t mismatch_blocks; /* blocks that did not hold what was written */
+	uint64_t first_mismatch; /* device offset of the first, or ~0 */
+	uint64_t error_offset;	/* first failed write or read, or ~0 */
+	uint64_t reserved[4];	/* zero */
+};
+
+/*
+ * vdsw_async_query_status() with the detail of passes and verification,
+ * never blocks. op_hr receives the op's HRESULT, out (size set) where it
+ * stands. libvdswipe 1.1.
+ */
+HRESULT vdsw_async_query_progress(struct vdsw_async *async, HRESULT *op_hr,
+				  struct vdsw_async_progress *out);
 
 /* The op's id, as in struct vdswipe_event.op_id; 0 if async is NULL. */
 uint64_t vdsw_async_op_id(const struct vdsw_async *async);
