@@ -6,6 +6,9 @@
  *   vdswipe clean [--full] [--force] [--force-oem] [--pattern BYTE]
  *                 [--offset N] [--length N] [--yes] [--json] DEVICE...
  *   vdswipe discard [--secure] DEVICE...
+ *   vdswipe verify [--expect DATA] [--full] [--sample PCT] DEVICE...
+ *   vdswipe record [--check] [--pdf OUT.pdf] FILE.json
+ *   vdswipe identify DEVICE...
  *   vdswipe info [--json]
  *   vdswipe hresult [--json] [--list] CODE...
  *
@@ -37,6 +40,10 @@ static void usage(FILE *f)
 "  clean DEVICE...    overwrite the devices (quick or --full), in parallel;\n"
 "                     Ctrl-C cancels\n"
 "  discard DEVICE...  discard every block (cannot be cancelled)\n"
+"  verify DEVICE...   check that devices hold zeros or a pattern (reads only)\n"
+"  record FILE.json   check a sanitization record, print it, or render it as\n"
+"                     a PDF certificate (--pdf)\n"
+"  identify DEVICE... the device identity a record holds (from sysfs)\n"
 "  info               the module: loaded or not, ABI version, features, limits\n"
 "  hresult CODE...    name and description of HRESULT codes\n"
 "  help [COMMAND]     this help, or a command's\n"
@@ -305,6 +312,8 @@ static const struct {
 	{ VDSWIPE_FEAT_WAIT, "wait" },
 	{ VDSWIPE_FEAT_CANCEL_ALL, "cancel-all" },
 	{ VDSWIPE_FEAT_EVENTS, "events" },
+	{ VDSWIPE_FEAT_RANDOM, "random" },
+	{ VDSWIPE_FEAT_SANITIZE, "sanitize" },
 };
 
 static int cmd_info(int argc, char **argv)
@@ -458,6 +467,7 @@ static const struct {
 } commands[] = {
 	{ "clean", cmd_clean },
 	{ "discard", cmd_discard },
+	{ "verify", cmd_verify },
 	{ "info", cmd_info },
 	{ "hresult", cmd_hresult },
 	{ "record", cmd_record },

@@ -30,6 +30,7 @@ enum {
 	EX_IOERROR = 6,		/* the clean failed with an I/O error */
 	EX_MODULE = 7,		/* vdswipe module missing or unusable */
 	EX_PARTIAL = 8,		/* VDS_S_DISK_PARTIALLY_CLEANED */
+	EX_VERIFY = 9,		/* VDSW_E_VERIFY_MISMATCH: read back, differs */
 	EX_CANCELLED = 130,	/* cancelled by the user (SIGINT/SIGTERM) */
 };
 
@@ -157,6 +158,7 @@ int cmd_identify(int argc, char **argv);	/* record.c */
 /* clean.c */
 int cmd_clean(int argc, char **argv);
 int cmd_discard(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* main.c */
 extern const char *prog;
