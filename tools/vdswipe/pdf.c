@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cairo.h>
 #include <cairo-pdf.h>
@@ -119,6 +120,10 @@ static void rows(struct json_object *rec, struct rows *rs)
 	add(rs, "Device", false, "%s (%s, %s)", or_dash(s), or_dash(s2),
 	    json_object_get_boolean(jat(rec, "device", "is_partition")) ? "a partition" : "the whole disk");
 	add_dev(rs, "Manufacturer", rec, "manufacturer");
+	if ((s = jstring(rec, "device", "pci_vendor_id")))
+		add(rs, "PCI vendor ID", false, "%s", s);
+	if ((s = jstring(rec, "device", "virtio_vendor_id")))
+		add(rs, "Virtio vendor ID", false, "%s", s);
 	add_dev(rs, "Model", rec, "model");
 	add_dev(rs, "Serial number", rec, "serial");
 	add_dev(rs, "Firmware", rec, "firmware");
@@ -126,6 +131,8 @@ static void rows(struct json_object *rec, struct rows *rs)
 		add(rs, "WWN", false, "%s", s);
 	else if ((s = jstring(rec, "device", "eui64")))
 		add(rs, "EUI-64", false, "%s", s);
+	else if ((s = jstring(rec, "device", "wwid")))
+		add(rs, "WWID", false, "%s", s);
 	else
 		add_dev(rs, "WWN / EUI-64", rec, "wwn");
 	if ((s = jstring(rec, "device", "nguid")))
@@ -143,8 +150,8 @@ static void rows(struct json_object *rec, struct rows *rs)
 
 	rs->section = "Sanitization";
 	s = jstring(rec, "sanitization", "category");
-	add(rs, "Category", false, "%s%s%s", s ? s : "none: ",
-	    s ? " - " : "", or_dash(jstring(rec, "sanitization", "category_note")));
+	add(rs, "Category", false, "%s: %s", s ? s : "none",
+	    or_dash(jstring(rec, "sanitization", "category_note")));
 	jint(rec, "sanitization", "offset", &u);
 	jint(rec, "sanitization", "length", &u2);
 	add(rs, "Technique", false, "%s, %s clean of %s%s", or_dash(jstring(rec, "sanitization", "technique")),
@@ -173,7 +180,7 @@ static void rows(struct json_object *rec, struct rows *rs)
 	add(rs, "Verification result", false, "%s", or_dash(jstring(rec, "verification", "result")));
 	if (jint(rec, "verification", "blocks_checked", &u)) {
 		jint(rec, "verification", "block_size", &u2);
-		add(rs, "Blocks checked", false, "%" PRIu64 " of %" PRIu64 " bytes", u, u2);
+		add(rs, "Blocks checked", false, "%" PRIu64 " blocks of %" PRIu64 " bytes", u, u2);
 		jint(rec, "verification", "mismatch_blocks", &u);
 		if (jint(rec, "verification", "first_mismatch", &u2))
 			add(rs, "Mismatches", false, "%" PRIu64 " blocks, the first at byte %" PRIu64, u, u2);
@@ -202,9 +209,10 @@ static void rows(struct json_object *rec, struct rows *rs)
 		add(rs, "Duration", false, "%" PRIu64 ".%03" PRIu64 " s", u / 1000, u % 1000);
 
 	rs->section = "Software";
-	add(rs, "Tool", false, "%s, libvdswipe %s, module %s (ABI %s)",
+	s = jstring(rec, "software", "module_version");
+	add(rs, "Tool", false, "%s, libvdswipe %s, module %s%s(ABI %s)",
 	    or_dash(jstring(rec, "software", "tool")), or_dash(jstring(rec, "software", "libvdswipe")),
-	    or_dash(jstring(rec, "software", "module_version")),
+	    s ? s : "", s ? " " : "",
 	    jint(rec, "software", "abi_version", &u) ? (snprintf(a, sizeof(a), "%" PRIu64, u), a) : "-");
 	add(rs, "Kernel", false, "Linux %s %s", or_dash(jstring(rec, "software", "kernel")),
 	    or_dash(jstring(rec, "software", "machine")));
@@ -254,21 +262,28 @@ static double draw_wrapped(cairo_t *cr, double x, double y, double w, const char
 	while (*p) {
 		size_t n = 0, last_space = 0, len = strlen(p);
 
-		/* the longest prefix that fits */
-		while (n < len && n < sizeof(line) - 1) {
-			memcpy(tryl, p, n + 1);
-			tryl[n + 1] = '\0';
+		/* the longest prefix that fits, in whole UTF-8 characters */
+		while (n < len && n < sizeof(line) - 8) {
+			size_t m = n + 1;
+
+			while (m < len && ((unsigned char)p[m] & 0xC0) == 0x80)
+				m++;
+			memcpy(tryl, p, m);
+			tryl[m] = '\0';
 			cairo_text_extents(cr, tryl, &ext);
 			if (ext.x_advance > w)
 				break;
 			if (p[n] == ' ')
 				last_space = n;
-			n++;
+			n = m;
 		}
 		if (n < len && last_space)
 			n = last_space;
-		if (!n)
+		if (!n) {	/* not even one character fits: draw it anyway */
 			n = 1;
+			while (n < len && ((unsigned char)p[n] & 0xC0) == 0x80)
+				n++;
+		}
 		memcpy(line, p, n);
 		line[n] = '\0';
 		cairo_move_to(cr, x, y);
@@ -309,7 +324,16 @@ static int render_pdf(struct json_object *rec, const struct rows *rs, const char
 	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
 	cairo_set_font_size(cr, 17);
 	cairo_move_to(cr, MARGIN, y);
-	cairo_show_text(cr, "Certificate of Media Sanitization");
+	/* a certificate only for media that were sanitized (or verified) */
+	s = jstring(rec, "result", "outcome");
+	if (s && (!strcmp(s, "sanitized") || !strcmp(s, "verified"))) {
+		cairo_show_text(cr, "Certificate of Media Sanitization");
+	} else {
+		snprintf(buf, sizeof(buf), "Media Sanitization Record: %s", s ? s : "outcome unknown");
+		cairo_set_source_rgb(cr, 0.7, 0, 0);
+		cairo_show_text(cr, buf);
+		cairo_set_source_rgb(cr, 0, 0, 0);
+	}
 	y += 16;
 	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
 	cairo_set_font_size(cr, 9);
@@ -356,7 +380,7 @@ static int render_pdf(struct json_object *rec, const struct rows *rs, const char
 	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
 	cairo_set_font_size(cr, 9);
 	cairo_move_to(cr, MARGIN, y);
-	cairo_show_text(cr, "I attest that the media named above was sanitized as recorded here.");
+	cairo_show_text(cr, "I attest that this record is a true account of the operation on the media named above.");
 	y += 40;
 	cairo_set_line_width(cr, 0.6);
 	cairo_move_to(cr, MARGIN, y);
@@ -367,17 +391,23 @@ static int render_pdf(struct json_object *rec, const struct rows *rs, const char
 	cairo_line_to(cr, PAGE_W - MARGIN, y);
 	cairo_stroke(cr);
 	y += 11;
-	cairo_move_to(cr, MARGIN, y);
-	s = jstring(rec, "context", "operator");
-	snprintf(buf, sizeof(buf), "Signature%s%s", s ? " of " : "", s ? s : "");
-	cairo_show_text(cr, buf);
 	cairo_move_to(cr, MARGIN + 260, y);
 	cairo_show_text(cr, "Date");
 	cairo_move_to(cr, MARGIN + 400, y);
-	cairo_show_text(cr, "Validated by (name, signature)");
+	cairo_show_text(cr, "Validated by");
+	s = jstring(rec, "context", "operator");
+	snprintf(buf, sizeof(buf), "Signature%s%s", s ? " of " : "", s ? s : "");
+	draw_wrapped(cr, MARGIN, y, 230, buf);
 
 	cairo_show_page(cr);
+	st = cairo_status(cr);	/* e.g. a string that is not UTF-8 */
 	cairo_destroy(cr);
+	if (st != CAIRO_STATUS_SUCCESS) {
+		snprintf(why, len, "%s: %s", out, cairo_status_to_string(st));
+		cairo_surface_destroy(surf);
+		unlink(out);
+		return -EIO;
+	}
 	cairo_surface_finish(surf);
 	st = cairo_surface_status(surf);
 	cairo_surface_destroy(surf);

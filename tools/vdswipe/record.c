@@ -421,7 +421,7 @@ static struct json_object *sanitization(const struct rec_input *in)
 	} else if (in->full && whole) {
 		json_object_object_add(s, "category", json_object_new_string("Clear"));
 		json_object_object_add(s, "category_note", json_object_new_string(
-			"NIST SP 800-88 Clear: every user-addressable logical block overwritten through the block layer"));
+			"every user-addressable logical block overwritten through the block layer"));
 		json_object_object_add(s, "technique", json_object_new_string("overwrite"));
 	} else {
 		json_object_object_add(s, "category", NULL);
