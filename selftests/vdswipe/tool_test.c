@@ -73,7 +73,8 @@ static const char *tool_path(void)
 	X(json_tokener_error_desc) X(json_tokener_get_parse_end)	\
 	X(json_object_put) X(json_object_get_type)			\
 	X(json_object_object_get_ex) X(json_object_get_string)		\
-	X(json_object_get_double) X(json_object_get_boolean)
+	X(json_object_get_double) X(json_object_get_boolean)		\
+	X(json_object_from_file)
 
 #define JC_PTR(f) static __typeof__(&f) jc_##f;
 JC_FUNCS(JC_PTR)
@@ -204,6 +205,102 @@ static bool jtrue(const struct jobj *o, const char *key)
 
 	return m && jc_json_object_get_type(m) == json_type_boolean &&
 	       jc_json_object_get_boolean(m);
+}
+
+/*
+ * A file holding one JSON object (a sanitization record); NULL if it cannot
+ * be read or parsed. Free with jfree() of a one-element array: use
+ * jfile_put().
+ */
+static struct jobj jfile(const char *path)
+{
+	struct jobj o = { NULL };
+
+	if (jc_load())
+		o.o = jc_json_object_from_file(path);
+	if (o.o && jc_json_object_get_type(o.o) != json_type_object) {
+		jc_json_object_put(o.o);
+		o.o = NULL;
+	}
+	return o;
+}
+
+static void jfile_put(struct jobj *o)
+{
+	if (o->o)
+		jc_json_object_put(o->o);
+	o->o = NULL;
+}
+
+/* The member at a dotted path ("device.serial") as a jobj (o is NULL when
+ * absent or null). */
+static struct jobj jat(const struct jobj *o, const char *path)
+{
+	struct jobj cur = *o;
+	char key[64];
+	const char *p = path, *dot;
+	size_t n;
+
+	while (cur.o && p) {
+		dot = strchr(p, '.');
+		n = dot ? (size_t)(dot - p) : strlen(p);
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		cur.o = jget(&cur, key);
+		p = dot ? dot + 1 : NULL;
+	}
+	return cur;
+}
+
+/* jstr/jnum/jnull/jtrue of a dotted path: the last part on its parent */
+static struct jobj jparent(const struct jobj *o, const char *path, const char **last)
+{
+	const char *dot = strrchr(path, '.');
+	char parent[128];
+	struct jobj none = { NULL };
+
+	*last = dot ? dot + 1 : path;
+	if (!dot)
+		return *o;
+	if ((size_t)(dot - path) >= sizeof(parent))
+		return none;
+	memcpy(parent, path, (size_t)(dot - path));
+	parent[dot - path] = '\0';
+	return jat(o, parent);
+}
+
+static const char *rstr(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jstr(&p, k);
+}
+
+static double rnum(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jnum(&p, k);
+}
+
+static bool rnull(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jnull(&p, k);
+}
+
+static bool rtrue(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jtrue(&p, k);
 }
 
 /*
@@ -511,6 +608,7 @@ static const struct {
 	{ 0x8004242B, "VDS_E_IO_ERROR" },
 	{ 0x8004245F, "VDS_E_TIMEOUT" },
 	{ 0x8004280B, "VDS_E_DISK_IS_READ_ONLY" },
+	{ 0x8004F001, "VDSW_E_VERIFY_MISMATCH" },
 	{ 0x80070006, "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)" },
 	{ 0x80070004, "HRESULT_FROM_WIN32(ERROR_TOO_MANY_OPEN_FILES)" },
 	{ 0x80070015, "HRESULT_FROM_WIN32(ERROR_NOT_READY)" },
@@ -1313,6 +1411,316 @@ TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 	/* clean, as root, loads the module through libvdswipe */
 	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_TRUE(vt_module_loaded());
+	proc_free(&p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sanitize: data, passes, verification, the record                   */
+/* ------------------------------------------------------------------ */
+
+/* The module offers VDSWIPE_IOC_SANITIZE and METHOD_RANDOM. */
+static bool have_sanitize(void)
+{
+	struct vdswipe_version ver = { 0 };
+	int s = vt_session_open();
+	bool ok;
+
+	if (s < 0)
+		return false;
+	ok = vt_version(s, &ver) == 0 &&
+	     (ver.features & (VDSWIPE_FEAT_SANITIZE | VDSWIPE_FEAT_RANDOM)) ==
+	     (VDSWIPE_FEAT_SANITIZE | VDSWIPE_FEAT_RANDOM);
+	close(s);
+	return ok;
+}
+
+/* No two 4 KiB blocks of [off, off + len) alike, none all zero or FILL. */
+static int check_random(const char *path, uint64_t off, uint64_t len)
+{
+	const size_t bs = 4096;
+	size_t n = len / bs, i, k;
+	unsigned char *buf, zero[4096] = { 0 }, fill[4096];
+	int fd, ret = 0;
+
+	memset(fill, FILL, sizeof(fill));
+	if (posix_memalign((void **)&buf, 4096, len))
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (!buf || fd < 0 || pread(fd, buf, len, (off_t)off) != (ssize_t)len) {
+		ret = -EIO;
+		goto out;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		if (!memcmp(buf + i * bs, zero, bs) || !memcmp(buf + i * bs, fill, bs))
+			ret = 1;
+		/* a word of each block against every other first: cheap */
+		for (k = i + 1; k < n && !ret; k++)
+			if (!memcmp(buf + i * bs, buf + k * bs, 16) &&
+			    !memcmp(buf + i * bs, buf + k * bs, bs))
+				ret = 2;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
+/* Two passes, every one verified, --json: the counts in the end event. */
+TEST_F(tool, passes_and_verification_json)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	const struct jobj *start, *end, *sum;
+	struct jobj *v;
+	char bad[512];
+	struct proc p;
+	int n;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--passes", "random,pattern:0x5a",
+			     "--verify", "all", "--json", self->ram[0], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	start = find_event(v, n, "start", self->ram[0], NULL);
+	end = find_event(v, n, "end", self->ram[0], NULL);
+	sum = find_event(v, n, "summary", NULL, NULL);
+	ASSERT_NE(NULL, start);
+	ASSERT_NE(NULL, end);
+	ASSERT_NE(NULL, sum);
+	EXPECT_STREQ("passes", jstr(start, "method"));
+	EXPECT_STREQ("random,pattern:0x5a", jstr(start, "passes"));
+	EXPECT_EQ(2, jnum(start, "nr_passes"));
+	EXPECT_STREQ("all", jstr(start, "verify"));
+	EXPECT_EQ(100, jnum(start, "sample_pct"));
+	EXPECT_EQ((double)(4 * size), jnum(start, "bytes_total"));
+	EXPECT_STREQ("done", jstr(end, "state"));
+	EXPECT_STREQ("S_OK", jstr(end, "hresult_name"));
+	EXPECT_EQ((double)(2 * size), jnum(end, "bytes_written"));
+	EXPECT_EQ((double)(2 * size), jnum(end, "bytes_verified"));
+	EXPECT_EQ((double)(2 * size), jnum(end, "verify_total"));
+	EXPECT_EQ(0, jnum(end, "mismatch_blocks"));
+	EXPECT_TRUE(jnull(end, "first_mismatch"));
+	EXPECT_TRUE(jnull(end, "record"));
+	EXPECT_EQ(0, jnum(sum, "exit_status"));
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, 0x5a, NULL));
+	jfree(v);
+	proc_free(&p);
+
+	/* one random pass, plain progress: the pass and the phase are shown */
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--method", "random",
+			     "--verify", "sample:50", "--progress", "plain", self->ram[1], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "full clean, pass random, verify last")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "verification:")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "no mismatch")) SHOW(&p);
+	EXPECT_EQ(0, check_random(self->ram[1], 0, 4 * VT_MIB));
+	proc_free(&p);
+}
+
+/* vdswipe verify: reads only; a mismatch exits 9 with offset and count. */
+TEST_F(tool, verify_command)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	const struct jobj *end;
+	struct jobj *v;
+	char bad[512];
+	struct proc p;
+	int n;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	/* ram[2] holds FILL everywhere */
+	EXPECT_EQ(EX_OK, run(&p, NULL, "verify", "--full", "--expect", "pattern:0xa5", self->ram[2],
+			     NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_OK, run(&p, NULL, "verify", "--full", "--sample", "10", "--expect", "pattern:165",
+			     self->ram[2], NULL)) SHOW(&p);
+	proc_free(&p);
+	ASSERT_EQ(9, run(&p, NULL, "verify", "--json", self->ram[2], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	end = find_event(v, n, "end", self->ram[2], NULL);
+	ASSERT_NE(NULL, end);
+	EXPECT_STREQ("verify", jstr(find_event(v, n, "start", NULL, NULL), "method"));
+	EXPECT_STREQ("failed", jstr(end, "state"));
+	EXPECT_STREQ("VDSW_E_VERIFY_MISMATCH", jstr(end, "hresult_name"));
+	EXPECT_STREQ("0x8004F001", jstr(end, "hresult"));
+	EXPECT_STREQ("EBADMSG", jstr(end, "error"));
+	EXPECT_EQ(0, jnum(end, "first_mismatch"));
+	/* quick: the first and the last MiB, in 512-byte blocks */
+	EXPECT_EQ(2 * VT_MIB / 512, jnum(end, "mismatch_blocks"));
+	EXPECT_EQ(0, jnum(end, "bytes_written"));
+	EXPECT_EQ(9, jnum(end, "exit_class"));
+	jfree(v);
+	proc_free(&p);
+	/* human output names the first offset; nothing was written */
+	EXPECT_EQ(9, run(&p, NULL, "verify", "--full", "--offset", "4M", "--length", "1M",
+			 "--expect", "pattern:0x01", self->ram[2], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "the first at byte 4194304")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, size, FILL, NULL));
+	proc_free(&p);
+}
+
+/* Every option that is wrong: exit 2, nothing written, nothing created. */
+TEST_F(tool, sanitize_usage_errors)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	static const char *const bad[][8] = {
+		{ "clean", "--yes", "--method", "ones" },
+		{ "clean", "--yes", "--method", "pattern:0x100" },
+		{ "clean", "--yes", "--method", "pattern:" },
+		{ "clean", "--yes", "--passes", "zero,zero,zero,zero,zero,zero,zero,zero,zero" },
+		{ "clean", "--yes", "--passes", "random,,zero" },
+		{ "clean", "--yes", "--passes", "" },
+		{ "clean", "--yes", "--method", "zero", "--passes", "random" },
+		{ "clean", "--yes", "--pattern", "1", "--method", "random" },
+		{ "clean", "--yes", "--verify", "some" },
+		{ "clean", "--yes", "--verify", "sample:0" },
+		{ "clean", "--yes", "--verify", "sample:101" },
+		{ "clean", "--yes", "--sample", "50", "--verify", "off" },
+		{ "clean", "--yes", "--operator", "me" },
+		{ "clean", "--yes", "--record", "/tmp/vdswt-rec.json", "RAM1" },
+		{ "verify", "--expect", "random" },
+		{ "verify", "--sample", "0" },
+		{ "verify", "--method", "zero" },
+	};
+	struct proc p;
+	const char *args[12];
+	size_t i, k, a;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = 0;
+		for (k = 0; k < 8 && bad[i][k]; k++)
+			args[a++] = !strcmp(bad[i][k], "RAM1") ? self->ram[1] : bad[i][k];
+		args[a++] = self->ram[0];
+		args[a] = NULL;
+		EXPECT_EQ(0, proc_startv(&p, NULL, args));
+		EXPECT_EQ(EX_USAGE, proc_finish(&p, RUN_TIMEOUT_MS))
+			TH_LOG("case %zu (%s %s %s): exit %d, stderr: %s", i, bad[i][0], bad[i][1],
+			       bad[i][2], p.status, p.ebuf);
+		proc_free(&p);
+	}
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, size, FILL, NULL));
+	EXPECT_NE(0, access("/tmp/vdswt-rec.json", F_OK));
+
+	/* a record that cannot be created: refused before anything starts */
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--record", "/nonexistent/r.json",
+				self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "cannot create")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
+	proc_free(&p);
+}
+
+/* --record: the file, its fields for a ramdisk, its digest. */
+TEST_F(tool, record_of_a_clean)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	char path[128], tampered[128], *text = NULL, *at;
+	struct jobj rec;
+	struct proc p;
+	FILE *f;
+	long len;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	unlink("/tmp/vdswt-rec-ram0.json");
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--method", "zero", "--verify",
+			     "sample:50", "--record", "/tmp/vdswt-rec-%n.json", "--operator",
+			     "Op \"Quoted\" Name", "--asset-tag", "AT-1", "--location", "Bay 9",
+			     self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "record: /tmp/vdswt-rec-ram0.json")) SHOW(&p);
+	proc_free(&p);
+	snprintf(path, sizeof(path), "/tmp/vdswt-rec-ram0.json");
+	rec = jfile(path);
+	ASSERT_NE(NULL, rec.o);
+	EXPECT_STREQ("vdswipe-sanitization-record", rstr(&rec, "schema"));
+	EXPECT_EQ(1, rnum(&rec, "schema_version"));
+	EXPECT_STREQ(self->ram[0], rstr(&rec, "device.path"));
+	EXPECT_STREQ("ram0", rstr(&rec, "device.kernel_name"));
+	EXPECT_FALSE(rtrue(&rec, "device.is_partition"));
+	/* brd has no hardware: null, with the reason */
+	EXPECT_TRUE(rnull(&rec, "device.transport"));
+	EXPECT_TRUE(rnull(&rec, "device.serial"));
+	EXPECT_TRUE(rnull(&rec, "device.model"));
+	EXPECT_TRUE(rnull(&rec, "device.manufacturer"));
+	EXPECT_LT(10, strlen(rstr(&rec, "device.missing.serial")));
+	EXPECT_LT(10, strlen(rstr(&rec, "device.missing.transport")));
+	EXPECT_EQ((double)size, rnum(&rec, "device.capacity_bytes"));
+	EXPECT_EQ(512, rnum(&rec, "device.logical_block_size"));
+	EXPECT_STREQ("Clear", rstr(&rec, "sanitization.category"));
+	EXPECT_STREQ("full", rstr(&rec, "sanitization.scope"));
+	EXPECT_STREQ("last", rstr(&rec, "verification.mode"));
+	EXPECT_EQ(50, rnum(&rec, "verification.sample_pct"));
+	EXPECT_STREQ("passed", rstr(&rec, "verification.result"));
+	EXPECT_EQ(0, rnum(&rec, "verification.mismatch_blocks"));
+	EXPECT_STREQ("sanitized", rstr(&rec, "result.outcome"));
+	EXPECT_STREQ("S_OK", rstr(&rec, "result.hresult_name"));
+	EXPECT_EQ((double)size, rnum(&rec, "result.bytes_written"));
+	EXPECT_STREQ("Op \"Quoted\" Name", rstr(&rec, "context.operator"));
+	EXPECT_STREQ("AT-1", rstr(&rec, "context.asset_tag"));
+	EXPECT_STREQ("Bay 9", rstr(&rec, "context.location"));
+	EXPECT_EQ(64, strlen(rstr(&rec, "digest.value")));
+	EXPECT_EQ(24, strlen(rstr(&rec, "time.start")));
+	jfile_put(&rec);
+	/* no temporary file left behind */
+	EXPECT_EQ(EX_OK, vt_run("! ls /tmp/vdswt-rec-ram0.json.tmp-* 2>/dev/null"));
+
+	EXPECT_EQ(EX_OK, run(&p, NULL, "record", "--check", path, NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "valid")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_OK, run(&p, NULL, "record", path, NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "AT-1")) SHOW(&p);
+	proc_free(&p);
+
+	/* one byte of the operator changed: --check fails, exit 1 */
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ((size_t)len, fread(text, 1, (size_t)len, f));
+	fclose(f);
+	at = strstr(text, "Bay 9");
+	ASSERT_NE(NULL, at);
+	at[4] = '8';
+	snprintf(tampered, sizeof(tampered), "/tmp/vdswt-tampered.json");
+	f = fopen(tampered, "w");
+	ASSERT_NE(NULL, f);
+	fwrite(text, 1, (size_t)len, f);
+	fclose(f);
+	free(text);
+	EXPECT_EQ(1, run(&p, NULL, "record", "--check", tampered, NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "digest mismatch")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(1, run(&p, NULL, "record", "--pdf", "/tmp/vdswt.pdf", tampered, NULL)) SHOW(&p);
+	EXPECT_NE(0, access("/tmp/vdswt.pdf", F_OK));
+	proc_free(&p);
+	unlink(tampered);
+	unlink(path);
+}
+
+/* vdswipe identify: the device part of a record. */
+TEST_F(tool, identify)
+{
+	const struct jobj *o;
+	struct jobj *v;
+	char bad[512];
+	struct proc p;
+	int n;
+
+	ASSERT_EQ(EX_OK, run(&p, NULL, "identify", self->ram[0], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_EQ(1, n) TH_LOG("%s", bad);
+	o = &v[0];
+	EXPECT_STREQ("ram0", jstr(o, "kernel_name"));
+	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(o, "capacity_bytes"));
+	EXPECT_TRUE(jnull(o, "serial"));
+	jfree(v);
+	proc_free(&p);
+	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "identify", "/dev/vdswt-none", NULL)) SHOW(&p);
 	proc_free(&p);
 }
 

@@ -307,13 +307,14 @@ static bool parse_pass(const char *s, struct vdswipe_pass *p, bool random_ok)
 
 static bool parse_passes(const char *list, struct opts *o)
 {
-	char buf[256], *tok, *save = NULL;
+	char buf[256], *tok, *rest = buf;
 
 	if (strlen(list) >= sizeof(buf))
 		return false;
 	strcpy(buf, list);
 	o->nr_passes = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty entry ("random,,zero") is an error */
+	while ((tok = strsep(&rest, ","))) {
 		if (o->nr_passes == VDSWIPE_MAX_PASSES ||
 		    !parse_pass(tok, &o->passes[o->nr_passes], true))
 			return false;
