@@ -1594,7 +1594,8 @@ TEST_F(tool, sanitize_usage_errors)
 			args[a++] = !strcmp(bad[i][k], "RAM1") ? self->ram[1] : bad[i][k];
 		args[a++] = self->ram[0];
 		args[a] = NULL;
-		EXPECT_EQ(0, proc_startv(&p, NULL, args));
+		proc_init(&p);
+		ASSERT_EQ(0, proc_startv(&p, NULL, args));
 		EXPECT_EQ(EX_USAGE, proc_finish(&p, RUN_TIMEOUT_MS))
 			TH_LOG("case %zu (%s %s %s): exit %d, stderr: %s", i, bad[i][0], bad[i][1],
 			       bad[i][2], p.status, p.ebuf);
