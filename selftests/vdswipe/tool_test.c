@@ -985,10 +985,17 @@ static bool interrupt_mid_clean(struct proc *p, int sig)
 	uint64_t start = vt_now_ns();
 
 	while (vt_ms_since(start) < 20000) {
-		const char *s = strstr(p->obuf, "\"event\":\"progress\"");
+		const char *s = p->obuf, *nl, *b;
 
-		if (s && !strstr(s, "\"bytes_done\":0,"))
-			return kill(p->pid, sig) == 0;
+		/* any progress line (each on its own) with bytes written: the
+		 * first ones may well say 0 */
+		while ((s = strstr(s, "\"event\":\"progress\""))) {
+			nl = strchr(s, '\n');
+			b = strstr(s, "\"bytes_done\":");
+			if (nl && b && b < nl && strncmp(b, "\"bytes_done\":0,", 15))
+				return kill(p->pid, sig) == 0;
+			s += 1;
+		}
 		if (p->out < 0)
 			return false;
 		proc_pump(p, 50);
