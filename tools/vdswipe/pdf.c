@@ -154,13 +154,13 @@ static void rows(struct json_object *rec, struct rows *rs)
 	    or_dash(jstring(rec, "sanitization", "category_note")));
 	jint(rec, "sanitization", "offset", &u);
 	jint(rec, "sanitization", "length", &u2);
-	add(rs, "Technique", false, "%s, %s clean of %s%s", or_dash(jstring(rec, "sanitization", "technique")),
-	    or_dash(jstring(rec, "sanitization", "scope")),
+	passes = jat(rec, "sanitization", "passes");
+	n = passes && json_object_is_type(passes, json_type_array) ? json_object_array_length(passes) : 0;
+	add(rs, "Technique", false, "%s, %s %s of %s%s", or_dash(jstring(rec, "sanitization", "technique")),
+	    or_dash(jstring(rec, "sanitization", "scope")), n ? "clean" : "check",
 	    json_object_get_boolean(jat(rec, "sanitization", "whole_device")) ? "the whole device" : "bytes ",
 	    json_object_get_boolean(jat(rec, "sanitization", "whole_device")) ? "" :
 	    (snprintf(b, sizeof(b), "%" PRIu64 "-%" PRIu64, u, u + u2 - 1), b));
-	passes = jat(rec, "sanitization", "passes");
-	n = passes && json_object_is_type(passes, json_type_array) ? json_object_array_length(passes) : 0;
 	for (i = 0; i < n; i++) {
 		char label[64];
 
