@@ -1732,4 +1732,36 @@ TEST_F(tool, identify)
 	proc_free(&p);
 }
 
+/* A clean cancelled by SIGINT in its first pass still gets its record:
+ * outcome cancelled, verification incomplete, the digest valid. */
+TEST_F_TIMEOUT(tool, record_of_a_cancelled_clean, 90)
+{
+	const char *path = "/tmp/vdswt-cancel.json";
+	struct jobj rec;
+	struct proc p;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	unlink(path);
+	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
+	ASSERT_EQ(0, proc_start(&p, NULL, "clean", "--yes", "--full", "--passes",
+				"pattern:0x5a,zero", "--verify", "all", "--record", path,
+				"--json", "--interval", "0.1", self->slow, NULL));
+	ASSERT_TRUE(interrupt_mid_clean(&p, SIGINT)) SHOW(&p);
+	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	proc_free(&p);
+	rec = jfile(path);
+	ASSERT_NE(NULL, rec.o);
+	EXPECT_STREQ("cancelled", rstr(&rec, "result.outcome"));
+	EXPECT_STREQ("VDS_E_OPERATION_CANCELED", rstr(&rec, "result.hresult_name"));
+	EXPECT_STREQ("incomplete (cancelled)", rstr(&rec, "verification.result"));
+	EXPECT_STREQ("all", rstr(&rec, "verification.mode"));
+	EXPECT_LT(0, rnum(&rec, "result.bytes_written"));
+	EXPECT_GT((double)(SLOW_MIB * VT_MIB), rnum(&rec, "result.bytes_written"));
+	jfile_put(&rec);
+	EXPECT_EQ(EX_OK, run(&p, NULL, "record", "--check", path, NULL)) SHOW(&p);
+	proc_free(&p);
+	unlink(path);
+}
+
 TEST_HARNESS_MAIN
