@@ -5,7 +5,7 @@
  * on pipes, signals sent to it, devices made with testlib.
  *
  * Covered: the exit status of each class of result (0, 2, 3, 4, 5, 6, 7, 8,
- * 130); --json output, every line parsed by a strict JSON parser and
+ * 130); --json output, every line parsed by json-c (strict) and
  * checked; SIGINT in the middle of a clean cancels it (exit 130, and the
  * device stops changing); a discard cannot be cancelled (VDS_E_NOT_SUPPORTED,
  * it runs to its end) and a second Ctrl-C leaves nothing running in the
@@ -13,6 +13,7 @@
  * several devices at once; mounted, read-only, unprivileged; `vdswipe
  * hresult` on every known code.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +25,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <json-c/json.h>
 
 /* the harness's setjmp() wrappers trip -Wclobbered depending on inlining */
 #pragma GCC diagnostic ignored "-Wclobbered"
@@ -56,379 +59,291 @@ static const char *tool_path(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* A strict JSON parser: one object per line                          */
+/* JSON: json-c, strict, one object per line                          */
 /* ------------------------------------------------------------------ */
 
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_OBJ, J_ARR };
+/*
+ * json-c is loaded with dlopen(): the selftests Makefile links the engine
+ * tests with libc only. The vdswipe tool links json-c, so the library is
+ * in the guest (tools/vm/mkinitramfs copies the tool's libraries).
+ */
+#define JC_FUNCS(X)							\
+	X(json_tokener_new) X(json_tokener_free) X(json_tokener_set_flags)	\
+	X(json_tokener_parse_ex) X(json_tokener_get_error)		\
+	X(json_tokener_error_desc) X(json_tokener_get_parse_end)	\
+	X(json_object_put) X(json_object_get_type)			\
+	X(json_object_object_get_ex) X(json_object_get_string)		\
+	X(json_object_get_double) X(json_object_get_boolean)		\
+	X(json_object_from_file)
 
-struct jmember {
-	char key[64];
-	enum jtype type;
-	char str[1024];		/* J_STR, decoded (UTF-8) */
-	double num;		/* J_NUM */
-	bool b;			/* J_BOOL */
-};
+#define JC_PTR(f) static __typeof__(&f) jc_##f;
+JC_FUNCS(JC_PTR)
+#undef JC_PTR
 
+static const char *jc_error;
+
+/* Resolve json-c's functions once; false (jc_error says why) if not found. */
+static bool jc_load(void)
+{
+	static int state;	/* 0 not tried, 1 loaded, -1 failed */
+	void *h;
+
+	if (state)
+		return state > 0;
+	state = -1;
+	h = dlopen("libjson-c.so.5", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		jc_error = dlerror();
+		return false;
+	}
+#define JC_SYM(f)							\
+	jc_##f = (__typeof__(jc_##f))dlsym(h, #f);			\
+	if (!jc_##f) {							\
+		jc_error = "libjson-c.so.5 lacks " #f;			\
+		return false;						\
+	}
+	JC_FUNCS(JC_SYM)
+#undef JC_SYM
+	state = 1;
+	return true;
+}
+
+/* One parsed line: a JSON object (json-c owns it; jfree() the array). */
 struct jobj {
-	struct jmember m[64];
-	int n;
+	struct json_object *o;
 };
 
-struct jp {
-	const char *p;
-	const char *err;
-};
-
-static void jp_ws(struct jp *j)
+/* Parse one line that must be exactly one JSON object, strict RFC 8259. */
+static int parse_line(const char *line, struct jobj *o, const char **err)
 {
-	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-		j->p++;
-}
+	struct json_tokener *tok = jc_json_tokener_new();
+	size_t len = strlen(line);
 
-static int jp_fail(struct jp *j, const char *why)
-{
-	if (!j->err)
-		j->err = why;
-	return -1;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int jp_hex4(struct jp *j, unsigned int *v)
-{
-	int i, h;
-
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		h = hexval(j->p[i]);
-		if (h < 0)
-			return jp_fail(j, "bad \\u escape");
-		*v = *v * 16 + (unsigned int)h;
-	}
-	j->p += 4;
-	return 0;
-}
-
-static void put_utf8(char *out, size_t len, size_t *n, unsigned int cp)
-{
-	char tmp[4];
-	size_t k, c = 0;
-
-	if (cp < 0x80) {
-		tmp[c++] = (char)cp;
-	} else if (cp < 0x800) {
-		tmp[c++] = (char)(0xC0 | (cp >> 6));
-		tmp[c++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		tmp[c++] = (char)(0xE0 | (cp >> 12));
-		tmp[c++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		tmp[c++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		tmp[c++] = (char)(0xF0 | (cp >> 18));
-		tmp[c++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		tmp[c++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		tmp[c++] = (char)(0x80 | (cp & 0x3F));
-	}
-	for (k = 0; k < c && *n + 1 < len; k++)
-		out[(*n)++] = tmp[k];
-}
-
-/* A string; out (may be NULL) receives it decoded. */
-static int jp_string(struct jp *j, char *out, size_t len)
-{
-	size_t n = 0;
-	unsigned int cp, lo;
-
-	if (*j->p != '"')
-		return jp_fail(j, "string expected");
-	j->p++;
-	for (;;) {
-		unsigned char c = (unsigned char)*j->p;
-
-		if (c == '\0')
-			return jp_fail(j, "unterminated string");
-		if (c < 0x20)
-			return jp_fail(j, "control character in a string");
-		if (c == '"') {
-			j->p++;
-			break;
-		}
-		if (c != '\\') {
-			if (out && n + 1 < len)
-				out[n++] = (char)c;
-			j->p++;
-			continue;
-		}
-		j->p++;
-		switch (*j->p) {
-		case '"': case '\\': case '/':
-			cp = (unsigned char)*j->p;
-			break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			j->p++;
-			if (jp_hex4(j, &cp))
-				return -1;
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (j->p[0] != '\\' || j->p[1] != 'u')
-					return jp_fail(j, "lone high surrogate");
-				j->p += 2;
-				if (jp_hex4(j, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-					return jp_fail(j, "bad low surrogate");
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-				return jp_fail(j, "lone low surrogate");
-			}
-			if (out)
-				put_utf8(out, len, &n, cp);
-			continue;
-		default:
-			return jp_fail(j, "bad escape");
-		}
-		j->p++;
-		if (out && n + 1 < len)
-			out[n++] = (char)cp;
-	}
-	if (out)
-		out[n] = '\0';
-	return 0;
-}
-
-static bool isdig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int jp_number(struct jp *j, double *v)
-{
-	const char *s = j->p;
-	char *end;
-
-	if (*j->p == '-')
-		j->p++;
-	if (*j->p == '0')
-		j->p++;
-	else if (*j->p >= '1' && *j->p <= '9')
-		while (isdig(*j->p))
-			j->p++;
-	else
-		return jp_fail(j, "bad number");
-	if (*j->p == '.') {
-		j->p++;
-		if (!isdig(*j->p))
-			return jp_fail(j, "bad fraction");
-		while (isdig(*j->p))
-			j->p++;
-	}
-	if (*j->p == 'e' || *j->p == 'E') {
-		j->p++;
-		if (*j->p == '+' || *j->p == '-')
-			j->p++;
-		if (!isdig(*j->p))
-			return jp_fail(j, "bad exponent");
-		while (isdig(*j->p))
-			j->p++;
-	}
-	*v = strtod(s, &end);
-	if (end != j->p)
-		return jp_fail(j, "bad number");
-	return 0;
-}
-
-static int jp_value(struct jp *j, int depth, struct jmember *m);
-
-/* An object or an array; members of nested ones are checked, not kept. */
-static int jp_container(struct jp *j, int depth, struct jobj *top)
-{
-	bool obj = *j->p == '{';
-	char close = obj ? '}' : ']';
-	struct jmember tmp;
-	int k;
-
-	if (depth > 32)
-		return jp_fail(j, "nested too deep");
-	j->p++;
-	jp_ws(j);
-	if (*j->p == close) {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		struct jmember *m = top && top->n < 64 ? &top->m[top->n] : &tmp;
-
-		jp_ws(j);
-		memset(m, 0, sizeof(*m));
-		if (obj) {
-			if (jp_string(j, m->key, sizeof(m->key)))
-				return -1;
-			jp_ws(j);
-			if (*j->p != ':')
-				return jp_fail(j, "':' expected");
-			j->p++;
-			jp_ws(j);
-		}
-		if (jp_value(j, depth + 1, m))
-			return -1;
-		if (top) {
-			for (k = 0; k < top->n; k++)
-				if (!strcmp(top->m[k].key, m->key))
-					return jp_fail(j, "duplicate key");
-			if (top->n < 64)
-				top->n++;
-		}
-		jp_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == close) {
-			j->p++;
-			return 0;
-		}
-		return jp_fail(j, obj ? "',' or '}' expected" : "',' or ']' expected");
-	}
-}
-
-static int jp_value(struct jp *j, int depth, struct jmember *m)
-{
-	switch (*j->p) {
-	case '{':
-	case '[':
-		m->type = *j->p == '{' ? J_OBJ : J_ARR;
-		return jp_container(j, depth, NULL);
-	case '"':
-		m->type = J_STR;
-		return jp_string(j, m->str, sizeof(m->str));
-	case 't':
-		if (strncmp(j->p, "true", 4))
-			break;
-		j->p += 4;
-		m->type = J_BOOL;
-		m->b = true;
-		return 0;
-	case 'f':
-		if (strncmp(j->p, "false", 5))
-			break;
-		j->p += 5;
-		m->type = J_BOOL;
-		return 0;
-	case 'n':
-		if (strncmp(j->p, "null", 4))
-			break;
-		j->p += 4;
-		m->type = J_NULL;
-		return 0;
-	default:
-		m->type = J_NUM;
-		return jp_number(j, &m->num);
-	}
-	return jp_fail(j, "bad literal");
-}
-
-/* Parse one line that must be exactly one JSON object. */
-static int json_object(const char *line, struct jobj *o, const char **err)
-{
-	struct jp j = { .p = line };
-
-	memset(o, 0, sizeof(*o));
-	jp_ws(&j);
-	if (*j.p != '{') {
-		*err = "not an object";
+	o->o = NULL;
+	if (!tok) {
+		*err = "out of memory";
 		return -1;
 	}
-	if (jp_container(&j, 0, o)) {
-		*err = j.err;
-		return -1;
-	}
-	jp_ws(&j);
-	if (*j.p) {
+	jc_json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o->o = jc_json_tokener_parse_ex(tok, line, (int)len);
+	if (jc_json_tokener_get_error(tok) != json_tokener_success) {
+		*err = jc_json_tokener_error_desc(jc_json_tokener_get_error(tok));
+		if (jc_json_tokener_get_error(tok) == json_tokener_continue)
+			*err = "incomplete JSON";
+	} else if (jc_json_tokener_get_parse_end(tok) != len) {
 		*err = "garbage after the object";
+	} else if (jc_json_object_get_type(o->o) == json_type_object) {
+		*err = NULL;
+	} else {
+		*err = "not an object";
+	}
+	jc_json_tokener_free(tok);
+	if (*err) {
+		if (o->o)
+			jc_json_object_put(o->o);
+		o->o = NULL;
 		return -1;
 	}
 	return 0;
 }
 
-static const struct jmember *jget(const struct jobj *o, const char *key)
+static void jfree(struct jobj *v)
 {
 	int i;
 
-	for (i = 0; i < o->n; i++)
-		if (!strcmp(o->m[i].key, key))
-			return &o->m[i];
-	return NULL;
+	for (i = 0; v && v[i].o; i++)
+		jc_json_object_put(v[i].o);
+	free(v);
+}
+
+/* The member, or NULL when absent (a JSON null is absent too: see jnull). */
+static struct json_object *jget(const struct jobj *o, const char *key)
+{
+	struct json_object *m = NULL;
+
+	if (!o || !o->o || !jc_json_object_object_get_ex(o->o, key, &m))
+		return NULL;
+	return m;
 }
 
 /* The string member, or "" when absent or not a string. */
 static const char *jstr(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = jget(o, key);
 
-	return m && m->type == J_STR ? m->str : "";
+	return m && jc_json_object_get_type(m) == json_type_string ?
+	       jc_json_object_get_string(m) : "";
 }
 
 /* The number member, or -1 when absent or not a number. */
 static double jnum(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = jget(o, key);
 
-	return m && m->type == J_NUM ? m->num : -1;
+	if (!m)
+		return -1;
+	switch (jc_json_object_get_type(m)) {
+	case json_type_int:
+	case json_type_double:
+		return jc_json_object_get_double(m);
+	default:
+		return -1;
+	}
 }
 
+/* Present and null. */
 static bool jnull(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = NULL;
 
-	return m && m->type == J_NULL;
+	return o && o->o && jc_json_object_object_get_ex(o->o, key, &m) && !m;
 }
 
 static bool jtrue(const struct jobj *o, const char *key)
 {
-	const struct jmember *m = jget(o, key);
+	struct json_object *m = jget(o, key);
 
-	return m && m->type == J_BOOL && m->b;
+	return m && jc_json_object_get_type(m) == json_type_boolean &&
+	       jc_json_object_get_boolean(m);
 }
 
 /*
- * Every line of text as a JSON object into *objs (free() it). Returns the
- * count, or -1 with *bad set to the first line that does not parse.
+ * A file holding one JSON object (a sanitization record); NULL if it cannot
+ * be read or parsed. Free with jfree() of a one-element array: use
+ * jfile_put().
+ */
+static struct jobj jfile(const char *path)
+{
+	struct jobj o = { NULL };
+
+	if (jc_load())
+		o.o = jc_json_object_from_file(path);
+	if (o.o && jc_json_object_get_type(o.o) != json_type_object) {
+		jc_json_object_put(o.o);
+		o.o = NULL;
+	}
+	return o;
+}
+
+static void jfile_put(struct jobj *o)
+{
+	if (o->o)
+		jc_json_object_put(o->o);
+	o->o = NULL;
+}
+
+/* The member at a dotted path ("device.serial") as a jobj (o is NULL when
+ * absent or null). */
+static struct jobj jat(const struct jobj *o, const char *path)
+{
+	struct jobj cur = *o;
+	char key[64];
+	const char *p = path, *dot;
+	size_t n;
+
+	while (cur.o && p) {
+		dot = strchr(p, '.');
+		n = dot ? (size_t)(dot - p) : strlen(p);
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		cur.o = jget(&cur, key);
+		p = dot ? dot + 1 : NULL;
+	}
+	return cur;
+}
+
+/* jstr/jnum/jnull/jtrue of a dotted path: the last part on its parent */
+static struct jobj jparent(const struct jobj *o, const char *path, const char **last)
+{
+	const char *dot = strrchr(path, '.');
+	char parent[128];
+	struct jobj none = { NULL };
+
+	*last = dot ? dot + 1 : path;
+	if (!dot)
+		return *o;
+	if ((size_t)(dot - path) >= sizeof(parent))
+		return none;
+	memcpy(parent, path, (size_t)(dot - path));
+	parent[dot - path] = '\0';
+	return jat(o, parent);
+}
+
+static const char *rstr(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jstr(&p, k);
+}
+
+static double rnum(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jnum(&p, k);
+}
+
+static bool rnull(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jnull(&p, k);
+}
+
+static bool rtrue(const struct jobj *o, const char *path)
+{
+	const char *k;
+	struct jobj p = jparent(o, path, &k);
+
+	return jtrue(&p, k);
+}
+
+/*
+ * Every line of text as a JSON object into *objs (jfree() it; a NULL
+ * object ends the array). Returns the count, or -1 with *bad set to the
+ * first line that does not parse.
  */
 static int json_lines(const char *text, struct jobj **objs, char *bad, size_t badlen)
 {
 	const char *p = text, *nl, *err = NULL;
-	struct jobj *v = NULL;
+	struct jobj *v = NULL, *nv;
 	char *line;
 	int n = 0;
 
 	*objs = NULL;
+	if (!jc_load()) {
+		snprintf(bad, badlen, "json-c: %s", jc_error);
+		return -1;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		snprintf(bad, badlen, "out of memory");
+		return -1;
+	}
 	while (*p) {
 		nl = strchr(p, '\n');
 		if (!nl) {
 			snprintf(bad, badlen, "no newline after the last line: %.200s", p);
-			free(v);
+			jfree(v);
 			return -1;
 		}
 		line = strndup(p, (size_t)(nl - p));
-		v = realloc(v, sizeof(*v) * (size_t)(n + 1));
-		if (!line || !v || json_object(line, &v[n], &err)) {
+		nv = realloc(v, sizeof(*v) * (size_t)(n + 2));
+		if (nv)
+			v = nv;
+		if (!line || !nv || parse_line(line, &v[n], &err)) {
 			snprintf(bad, badlen, "%s: %.300s", err ? err : "out of memory",
 				 line ? line : "");
 			free(line);
-			free(v);
+			jfree(v);
 			return -1;
 		}
+		v[n + 1].o = NULL;
 		free(line);
 		n++;
 		p = nl + 1;
@@ -693,6 +608,7 @@ static const struct {
 	{ 0x8004242B, "VDS_E_IO_ERROR" },
 	{ 0x8004245F, "VDS_E_TIMEOUT" },
 	{ 0x8004280B, "VDS_E_DISK_IS_READ_ONLY" },
+	{ 0x8004F001, "VDSW_E_VERIFY_MISMATCH" },
 	{ 0x80070006, "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)" },
 	{ 0x80070004, "HRESULT_FROM_WIN32(ERROR_TOO_MANY_OPEN_FILES)" },
 	{ 0x80070015, "HRESULT_FROM_WIN32(ERROR_NOT_READY)" },
@@ -794,7 +710,7 @@ TEST(hresult_every_known_code_json)
 		EXPECT_EQ((double)(int32_t)known_codes[i / 3].value, jnum(o, "signed"));
 		EXPECT_EQ((double)known_codes[i / 3].value, jnum(o, "unsigned"));
 	}
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -979,7 +895,7 @@ TEST_F(tool, clean_full_json)
 	/* the last line is the summary; nothing but JSON on stdout */
 	EXPECT_STREQ("summary", jstr(&v[n - 1], "event"));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, 0, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1048,7 +964,7 @@ TEST_F_TIMEOUT(tool, several_devices_at_once, 60)
 	EXPECT_LT(0, count_events(v, n, "progress"));
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, vt_check_fill(self->ram[i], 0, DEV_MIB * VT_MIB, 0, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 
 	/* human output: one result line per device */
@@ -1069,10 +985,17 @@ static bool interrupt_mid_clean(struct proc *p, int sig)
 	uint64_t start = vt_now_ns();
 
 	while (vt_ms_since(start) < 20000) {
-		const char *s = strstr(p->obuf, "\"event\":\"progress\"");
+		const char *s = p->obuf, *nl, *b;
 
-		if (s && !strstr(s, "\"bytes_done\":0,"))
-			return kill(p->pid, sig) == 0;
+		/* any progress line (each on its own) with bytes written: the
+		 * first ones may well say 0 */
+		while ((s = strstr(s, "\"event\":\"progress\""))) {
+			nl = strchr(s, '\n');
+			b = strstr(s, "\"bytes_done\":");
+			if (nl && b && b < nl && strncmp(b, "\"bytes_done\":0,", 15))
+				return kill(p->pid, sig) == 0;
+			s += 1;
+		}
 		if (p->out < 0)
 			return false;
 		proc_pump(p, 50);
@@ -1131,7 +1054,7 @@ TEST_F_TIMEOUT(tool, sigint_cancels_clean_json, 90)
 	EXPECT_LE((uint64_t)jnum(end, "bytes_done"), written);
 	EXPECT_EQ(0, snap[size - 1]);	/* the end was never reached */
 	free(snap);
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1188,7 +1111,7 @@ TEST_F_TIMEOUT(tool, sigint_during_discard, 60)
 	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(end, "bytes_done"));
 	/* memory-backed null_blk reads discarded sectors as zeros */
 	EXPECT_EQ(0, vt_check_fill(self->disc, 0, DEV_MIB * VT_MIB, 0, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1219,7 +1142,7 @@ TEST_F_TIMEOUT(tool, second_sigint_closes_session, 60)
 	ASSERT_NE(NULL, end) SHOW(&p);
 	EXPECT_STREQ("unknown", jstr(end, "state"));
 	EXPECT_TRUE(jnull(end, "hresult"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 }
 
@@ -1249,7 +1172,7 @@ TEST_F(tool, confirmation_refused_without_terminal)
 	EXPECT_STREQ("refused", jstr(end, "state"));
 	EXPECT_TRUE(jnull(end, "op_id"));
 	EXPECT_EQ(0, count_events(v, n, "start"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, DEV_MIB * VT_MIB, FILL, NULL));
@@ -1324,7 +1247,7 @@ TEST_F(tool, mounted_device_refused)
 	EXPECT_STREQ("not_started", jstr(end, "state"));
 	EXPECT_EQ(3, jnum(find_event(v, n, "summary", NULL, NULL), "exit_status"));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	EXPECT_EQ(0, vt_umount(self->mnt));
 	self->mnt[0] = '\0';
@@ -1435,7 +1358,7 @@ TEST_F(tool, io_errors)
 	EXPECT_STREQ("failed", jstr(end, "state"));
 	EXPECT_STREQ("EIO", jstr(end, "error"));
 	EXPECT_EQ(0, jnum(end, "error_offset"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	ASSERT_EQ(0, vt_dm_remove("vdswtool"));
 
@@ -1473,7 +1396,7 @@ TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 	EXPECT_LT(0, jnum(o, "queue_depth"));
 	EXPECT_LE(0, jnum(o, "max_active"));
 	EXPECT_EQ(0x7f, (int)jnum(o, "features") & 0x7f);
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	ASSERT_EQ(EX_OK, run(&p, NULL, "info", NULL)) SHOW(&p);
 	snprintf(want, sizeof(want), "abi_version:  %d", VDSWIPE_ABI_VERSION);
@@ -1490,12 +1413,355 @@ TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 	ASSERT_EQ(1, n) TH_LOG("%s", bad);
 	EXPECT_FALSE(jtrue(&v[0], "loaded"));
 	EXPECT_EQ(EX_MODULE, jnum(&v[0], "exit_status"));
-	free(v);
+	jfree(v);
 	proc_free(&p);
 	/* clean, as root, loads the module through libvdswipe */
 	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_TRUE(vt_module_loaded());
 	proc_free(&p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sanitize: data, passes, verification, the record                   */
+/* ------------------------------------------------------------------ */
+
+/* The module offers VDSWIPE_IOC_SANITIZE and METHOD_RANDOM. */
+static bool have_sanitize(void)
+{
+	struct vdswipe_version ver = { 0 };
+	int s = vt_session_open();
+	bool ok;
+
+	if (s < 0)
+		return false;
+	ok = vt_version(s, &ver) == 0 &&
+	     (ver.features & (VDSWIPE_FEAT_SANITIZE | VDSWIPE_FEAT_RANDOM)) ==
+	     (VDSWIPE_FEAT_SANITIZE | VDSWIPE_FEAT_RANDOM);
+	close(s);
+	return ok;
+}
+
+/* No two 4 KiB blocks of [off, off + len) alike, none all zero or FILL. */
+static int check_random(const char *path, uint64_t off, uint64_t len)
+{
+	const size_t bs = 4096;
+	size_t n = len / bs, i, k;
+	unsigned char *buf, zero[4096] = { 0 }, fill[4096];
+	int fd, ret = 0;
+
+	memset(fill, FILL, sizeof(fill));
+	if (posix_memalign((void **)&buf, 4096, len))
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (!buf || fd < 0 || pread(fd, buf, len, (off_t)off) != (ssize_t)len) {
+		ret = -EIO;
+		goto out;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		if (!memcmp(buf + i * bs, zero, bs) || !memcmp(buf + i * bs, fill, bs))
+			ret = 1;
+		/* a word of each block against every other first: cheap */
+		for (k = i + 1; k < n && !ret; k++)
+			if (!memcmp(buf + i * bs, buf + k * bs, 16) &&
+			    !memcmp(buf + i * bs, buf + k * bs, bs))
+				ret = 2;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
+/* Two passes, every one verified, --json: the counts in the end event. */
+TEST_F(tool, passes_and_verification_json)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	const struct jobj *start, *end, *sum;
+	struct jobj *v;
+	char bad[512];
+	struct proc p;
+	int n;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--passes", "random,pattern:0x5a",
+			     "--verify", "all", "--json", self->ram[0], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	start = find_event(v, n, "start", self->ram[0], NULL);
+	end = find_event(v, n, "end", self->ram[0], NULL);
+	sum = find_event(v, n, "summary", NULL, NULL);
+	ASSERT_NE(NULL, start);
+	ASSERT_NE(NULL, end);
+	ASSERT_NE(NULL, sum);
+	EXPECT_STREQ("passes", jstr(start, "method"));
+	EXPECT_STREQ("random,pattern:0x5a", jstr(start, "passes"));
+	EXPECT_EQ(2, jnum(start, "nr_passes"));
+	EXPECT_STREQ("all", jstr(start, "verify"));
+	EXPECT_EQ(100, jnum(start, "sample_pct"));
+	EXPECT_EQ((double)(4 * size), jnum(start, "bytes_total"));
+	EXPECT_STREQ("done", jstr(end, "state"));
+	EXPECT_STREQ("S_OK", jstr(end, "hresult_name"));
+	EXPECT_EQ((double)(2 * size), jnum(end, "bytes_written"));
+	EXPECT_EQ((double)(2 * size), jnum(end, "bytes_verified"));
+	EXPECT_EQ((double)(2 * size), jnum(end, "verify_total"));
+	EXPECT_EQ(0, jnum(end, "mismatch_blocks"));
+	EXPECT_TRUE(jnull(end, "first_mismatch"));
+	EXPECT_TRUE(jnull(end, "record"));
+	EXPECT_EQ(0, jnum(sum, "exit_status"));
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, 0x5a, NULL));
+	jfree(v);
+	proc_free(&p);
+
+	/* one random pass, plain progress: the pass and the phase are shown */
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--method", "random",
+			     "--verify", "sample:50", "--progress", "plain", self->ram[1], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "full clean, pass random, verify last")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "verification:")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "no mismatch")) SHOW(&p);
+	EXPECT_EQ(0, check_random(self->ram[1], 0, 4 * VT_MIB));
+	proc_free(&p);
+}
+
+/* vdswipe verify: reads only; a mismatch exits 9 with offset and count. */
+TEST_F(tool, verify_command)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	const struct jobj *end;
+	struct jobj *v;
+	char bad[512];
+	struct proc p;
+	int n;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	/* ram[2] holds FILL everywhere */
+	EXPECT_EQ(EX_OK, run(&p, NULL, "verify", "--full", "--expect", "pattern:0xa5", self->ram[2],
+			     NULL)) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_OK, run(&p, NULL, "verify", "--full", "--sample", "10", "--expect", "pattern:165",
+			     self->ram[2], NULL)) SHOW(&p);
+	proc_free(&p);
+	ASSERT_EQ(9, run(&p, NULL, "verify", "--json", self->ram[2], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_LT(0, n) TH_LOG("%s", bad);
+	end = find_event(v, n, "end", self->ram[2], NULL);
+	ASSERT_NE(NULL, end);
+	EXPECT_STREQ("verify", jstr(find_event(v, n, "start", NULL, NULL), "method"));
+	EXPECT_STREQ("failed", jstr(end, "state"));
+	EXPECT_STREQ("VDSW_E_VERIFY_MISMATCH", jstr(end, "hresult_name"));
+	EXPECT_STREQ("0x8004F001", jstr(end, "hresult"));
+	EXPECT_STREQ("EBADMSG", jstr(end, "error"));
+	EXPECT_EQ(0, jnum(end, "first_mismatch"));
+	/* quick: the first and the last MiB, in 512-byte blocks */
+	EXPECT_EQ(2 * VT_MIB / 512, jnum(end, "mismatch_blocks"));
+	EXPECT_EQ(0, jnum(end, "bytes_written"));
+	EXPECT_EQ(9, jnum(end, "exit_class"));
+	jfree(v);
+	proc_free(&p);
+	/* human output names the first offset; nothing was written */
+	EXPECT_EQ(9, run(&p, NULL, "verify", "--full", "--offset", "4M", "--length", "1M",
+			 "--expect", "pattern:0x01", self->ram[2], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "the first at byte 4194304")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, size, FILL, NULL));
+	proc_free(&p);
+}
+
+/* Every option that is wrong: exit 2, nothing written, nothing created. */
+TEST_F(tool, sanitize_usage_errors)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	static const char *const bad[][8] = {
+		{ "clean", "--yes", "--method", "ones" },
+		{ "clean", "--yes", "--method", "pattern:0x100" },
+		{ "clean", "--yes", "--method", "pattern:" },
+		{ "clean", "--yes", "--passes", "zero,zero,zero,zero,zero,zero,zero,zero,zero" },
+		{ "clean", "--yes", "--passes", "random,,zero" },
+		{ "clean", "--yes", "--passes", "" },
+		{ "clean", "--yes", "--method", "zero", "--passes", "random" },
+		{ "clean", "--yes", "--pattern", "1", "--method", "random" },
+		{ "clean", "--yes", "--verify", "some" },
+		{ "clean", "--yes", "--verify", "sample:0" },
+		{ "clean", "--yes", "--verify", "sample:101" },
+		{ "clean", "--yes", "--sample", "50", "--verify", "off" },
+		{ "clean", "--yes", "--operator", "me" },
+		{ "clean", "--yes", "--record", "/tmp/vdswt-rec.json", "RAM1" },
+		{ "verify", "--expect", "random" },
+		{ "verify", "--sample", "0" },
+		{ "verify", "--method", "zero" },
+	};
+	struct proc p;
+	const char *args[12];
+	size_t i, k, a;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = 0;
+		for (k = 0; k < 8 && bad[i][k]; k++)
+			args[a++] = !strcmp(bad[i][k], "RAM1") ? self->ram[1] : bad[i][k];
+		args[a++] = self->ram[0];
+		args[a] = NULL;
+		proc_init(&p);
+		ASSERT_EQ(0, proc_startv(&p, NULL, args));
+		EXPECT_EQ(EX_USAGE, proc_finish(&p, RUN_TIMEOUT_MS))
+			TH_LOG("case %zu (%s %s %s): exit %d, stderr: %s", i, bad[i][0], bad[i][1],
+			       bad[i][2], p.status, p.ebuf);
+		proc_free(&p);
+	}
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, size, FILL, NULL));
+	EXPECT_NE(0, access("/tmp/vdswt-rec.json", F_OK));
+
+	/* a record that cannot be created: refused before anything starts */
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--record", "/nonexistent/r.json",
+				self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "cannot create")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
+	proc_free(&p);
+}
+
+/* --record: the file, its fields for a ramdisk, its digest. */
+TEST_F(tool, record_of_a_clean)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	char path[128], tampered[128], *text = NULL, *at;
+	struct jobj rec;
+	struct proc p;
+	FILE *f;
+	long len;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	unlink("/tmp/vdswt-rec-ram0.json");
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--method", "zero", "--verify",
+			     "sample:50", "--record", "/tmp/vdswt-rec-%n.json", "--operator",
+			     "Op \"Quoted\" Name", "--asset-tag", "AT-1", "--location", "Bay 9",
+			     self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "record: /tmp/vdswt-rec-ram0.json")) SHOW(&p);
+	proc_free(&p);
+	snprintf(path, sizeof(path), "/tmp/vdswt-rec-ram0.json");
+	rec = jfile(path);
+	ASSERT_NE(NULL, rec.o);
+	EXPECT_STREQ("vdswipe-sanitization-record", rstr(&rec, "schema"));
+	EXPECT_EQ(1, rnum(&rec, "schema_version"));
+	EXPECT_STREQ(self->ram[0], rstr(&rec, "device.path"));
+	EXPECT_STREQ("ram0", rstr(&rec, "device.kernel_name"));
+	EXPECT_FALSE(rtrue(&rec, "device.is_partition"));
+	/* brd has no hardware: null, with the reason */
+	EXPECT_TRUE(rnull(&rec, "device.transport"));
+	EXPECT_TRUE(rnull(&rec, "device.serial"));
+	EXPECT_TRUE(rnull(&rec, "device.model"));
+	EXPECT_TRUE(rnull(&rec, "device.manufacturer"));
+	EXPECT_LT(10, strlen(rstr(&rec, "device.missing.serial")));
+	EXPECT_LT(10, strlen(rstr(&rec, "device.missing.transport")));
+	EXPECT_EQ((double)size, rnum(&rec, "device.capacity_bytes"));
+	EXPECT_EQ(512, rnum(&rec, "device.logical_block_size"));
+	EXPECT_STREQ("Clear", rstr(&rec, "sanitization.category"));
+	EXPECT_STREQ("full", rstr(&rec, "sanitization.scope"));
+	EXPECT_STREQ("last", rstr(&rec, "verification.mode"));
+	EXPECT_EQ(50, rnum(&rec, "verification.sample_pct"));
+	EXPECT_STREQ("passed", rstr(&rec, "verification.result"));
+	EXPECT_EQ(0, rnum(&rec, "verification.mismatch_blocks"));
+	EXPECT_STREQ("sanitized", rstr(&rec, "result.outcome"));
+	EXPECT_STREQ("S_OK", rstr(&rec, "result.hresult_name"));
+	EXPECT_EQ((double)size, rnum(&rec, "result.bytes_written"));
+	EXPECT_STREQ("Op \"Quoted\" Name", rstr(&rec, "context.operator"));
+	EXPECT_STREQ("AT-1", rstr(&rec, "context.asset_tag"));
+	EXPECT_STREQ("Bay 9", rstr(&rec, "context.location"));
+	EXPECT_EQ(64, strlen(rstr(&rec, "digest.value")));
+	EXPECT_EQ(24, strlen(rstr(&rec, "time.start")));
+	jfile_put(&rec);
+	/* no temporary file left behind */
+	EXPECT_EQ(EX_OK, vt_run("! ls /tmp/vdswt-rec-ram0.json.tmp-* 2>/dev/null"));
+
+	EXPECT_EQ(EX_OK, run(&p, NULL, "record", "--check", path, NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "valid")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_OK, run(&p, NULL, "record", path, NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.obuf, "AT-1")) SHOW(&p);
+	proc_free(&p);
+
+	/* one byte of the operator changed: --check fails, exit 1 */
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ((size_t)len, fread(text, 1, (size_t)len, f));
+	fclose(f);
+	at = strstr(text, "Bay 9");
+	ASSERT_NE(NULL, at);
+	at[4] = '8';
+	snprintf(tampered, sizeof(tampered), "/tmp/vdswt-tampered.json");
+	f = fopen(tampered, "w");
+	ASSERT_NE(NULL, f);
+	fwrite(text, 1, (size_t)len, f);
+	fclose(f);
+	free(text);
+	EXPECT_EQ(1, run(&p, NULL, "record", "--check", tampered, NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "digest mismatch")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(1, run(&p, NULL, "record", "--pdf", "/tmp/vdswt.pdf", tampered, NULL)) SHOW(&p);
+	EXPECT_NE(0, access("/tmp/vdswt.pdf", F_OK));
+	proc_free(&p);
+	unlink(tampered);
+	unlink(path);
+}
+
+/* vdswipe identify: the device part of a record. */
+TEST_F(tool, identify)
+{
+	const struct jobj *o;
+	struct jobj *v;
+	char bad[512];
+	struct proc p;
+	int n;
+
+	ASSERT_EQ(EX_OK, run(&p, NULL, "identify", self->ram[0], NULL)) SHOW(&p);
+	n = json_lines(p.obuf, &v, bad, sizeof(bad));
+	ASSERT_EQ(1, n) TH_LOG("%s", bad);
+	o = &v[0];
+	EXPECT_STREQ("ram0", jstr(o, "kernel_name"));
+	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(o, "capacity_bytes"));
+	EXPECT_TRUE(jnull(o, "serial"));
+	jfree(v);
+	proc_free(&p);
+	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "identify", "/dev/vdswt-none", NULL)) SHOW(&p);
+	proc_free(&p);
+}
+
+/* A clean cancelled by SIGINT in its first pass still gets its record:
+ * outcome cancelled, verification incomplete, the digest valid. */
+TEST_F_TIMEOUT(tool, record_of_a_cancelled_clean, 90)
+{
+	const char *path = "/tmp/vdswt-cancel.json";
+	struct jobj rec;
+	struct proc p;
+
+	if (!have_sanitize())
+		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
+	unlink(path);
+	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
+	ASSERT_EQ(0, proc_start(&p, NULL, "clean", "--yes", "--full", "--passes",
+				"pattern:0x5a,zero", "--verify", "all", "--record", path,
+				"--json", "--interval", "0.1", self->slow, NULL));
+	ASSERT_TRUE(interrupt_mid_clean(&p, SIGINT)) SHOW(&p);
+	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	proc_free(&p);
+	rec = jfile(path);
+	ASSERT_NE(NULL, rec.o);
+	EXPECT_STREQ("cancelled", rstr(&rec, "result.outcome"));
+	EXPECT_STREQ("VDS_E_OPERATION_CANCELED", rstr(&rec, "result.hresult_name"));
+	EXPECT_STREQ("incomplete (cancelled)", rstr(&rec, "verification.result"));
+	EXPECT_STREQ("all", rstr(&rec, "verification.mode"));
+	EXPECT_LT(0, rnum(&rec, "result.bytes_written"));
+	EXPECT_GT((double)(SLOW_MIB * VT_MIB), rnum(&rec, "result.bytes_written"));
+	jfile_put(&rec);
+	EXPECT_EQ(EX_OK, run(&p, NULL, "record", "--check", path, NULL)) SHOW(&p);
+	proc_free(&p);
+	unlink(path);
 }
 
 TEST_HARNESS_MAIN

@@ -31,18 +31,30 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "tool.h"
 
 enum progress_mode { PROG_AUTO, PROG_BAR, PROG_PLAIN, PROG_NONE };
 
 struct opts {
 	bool discard;		/* the discard command */
+	bool verify_only;	/* the verify command */
 	bool full, force, force_oem, yes, json, secure;
 	bool have_pattern, have_offset, have_length;
 	unsigned int pattern;
 	uint64_t offset, length;
 	enum progress_mode progress;
 	double interval;	/* seconds between progress reports */
+	/* --method / --passes / --expect: what each pass writes (or, for
+	 * verify, what the region must hold); nr_passes 0: zeros */
+	unsigned int nr_passes;
+	struct vdswipe_pass passes[VDSWIPE_MAX_PASSES];
+	bool have_method, have_passes, have_verify, have_sample;
+	uint32_t verify;	/* VDSWIPE_VERIFY_* */
+	uint32_t sample_pct;	/* 0: every chunk */
+	const char *record;	/* --record FILE.json (may hold %n) */
+	const char *operator_name, *asset_tag, *location;
 };
 
 enum job_state {
@@ -70,6 +82,13 @@ struct job {
 	int32_t error;		/* errno of a failed op */
 	uint64_t error_offset;
 	double t0, t1;
+	struct timespec rt0, rt1;	/* the same, CLOCK_REALTIME, for the record */
+	bool have_progress;	/* prog below was read (VDSWIPE_IOC_PROGRESS) */
+	struct vdsw_async_progress prog;
+	char record[4096];	/* the record's path, "" without --record */
+	char record_tmp[4096 + 32];
+	int record_fd;		/* the open temporary file, or -1 */
+	bool record_written;
 };
 
 struct run {
@@ -82,6 +101,7 @@ struct run {
 	bool interrupted;	/* a signal asked to stop */
 	bool cancel_sent;
 	int signo;
+	uint32_t abi_version;	/* of the module, 0 if unknown */
 };
 
 /* E_FAIL: only if a refusal had no device to blame (cannot happen) */
@@ -142,13 +162,28 @@ static void usage_clean(FILE *f)
 "\n"
 "Options:\n"
 "  --full             overwrite every byte, not only the first and last MiB\n"
+"  --quick            the first and last MiB only (the default)\n"
 "  --force            clean even if the device holds partitions or a filesystem\n"
 "  --force-oem        clean even if it holds OEM partitions (needs --force too\n"
 "                     when it also holds other partitions)\n"
-"  --pattern BYTE     write BYTE (0-255, or 0xHH) instead of zeros\n"
+"  --method DATA      what to write: zero (default), pattern:0xNN (a byte), or\n"
+"                     random (a ChaCha20 keystream keyed in the kernel)\n"
+"  --pattern BYTE     the same as --method pattern:BYTE\n"
+"  --passes LIST      several passes over the same region, in order, e.g.\n"
+"                     random,zero (at most 8; each as --method)\n"
+"  --verify MODE      read back and compare: off (default), last (after the\n"
+"                     last pass), all (after every pass), sample:PCT (after\n"
+"                     the last pass, PCT%% of the chunks at random, always the\n"
+"                     first and last MiB)\n"
+"  --sample PCT       with --verify last or all: read back PCT%% of the chunks\n"
 "  --offset N         clean from byte N (a multiple of the logical block size);\n"
 "  --length N         clean N bytes; sizes take K, M, G, T (binary), KB, MB, GB,\n"
 "                     TB (decimal) or s (512-byte sectors) suffixes\n"
+"  --record FILE      write a sanitization record (JSON, with a SHA-256 of its\n"
+"                     content) when the clean ends; with several devices FILE\n"
+"                     must hold %%n (the device's kernel name)\n"
+"  --operator NAME, --asset-tag TAG, --location PLACE\n"
+"                     who ran it, the asset, where: written to the record\n"
 "  -y, --yes          do not ask for confirmation\n"
 "  --json             one JSON object per event (start, progress, cancel, end,\n"
 "                     summary) on stdout\n"
@@ -164,8 +199,39 @@ static void usage_clean(FILE *f)
 "Ctrl-C cancels every clean and prints each device's result; a second Ctrl-C\n"
 "stops waiting (closing the session makes the kernel cancel and wait).\n"
 "Exit status: 0 clean, 2 usage, 3 refused, 4 access denied, 5 device/media,\n"
-"6 I/O error, 7 module, 8 partially cleaned, 130 cancelled, 1 other (see\n"
-"vdswipe(8)).\n", prog);
+"6 I/O error, 7 module, 8 partially cleaned, 9 verification mismatch,\n"
+"130 cancelled, 1 other (see vdswipe(8)).\n", prog);
+}
+
+static void usage_verify(FILE *f)
+{
+	fprintf(f,
+"Usage: %s verify [OPTIONS] DEVICE...\n"
+"\n"
+"Check, without writing, that block devices hold what a wipe left: zeros or\n"
+"a byte pattern (a device that something else wiped, for instance). The\n"
+"kernel reads the region back through the block layer (no page cache).\n"
+"\n"
+"Options:\n"
+"  --expect DATA      what the region must hold: zero (default) or pattern:0xNN\n"
+"  --full             every byte, not only the first and last MiB\n"
+"  --quick            the first and last MiB only (the default)\n"
+"  --sample PCT       read PCT%% of the chunks, chosen at random (always the\n"
+"                     first and last MiB); default 100\n"
+"  --offset N, --length N\n"
+"                     only this range, as for clean\n"
+"  --record FILE      write a record of the verification (%%n: kernel name)\n"
+"  --operator NAME, --asset-tag TAG, --location PLACE\n"
+"                     written to the record\n"
+"  --json             one JSON object per event on stdout\n"
+"  --progress MODE    auto, bar, plain, none\n"
+"  --interval SEC     seconds between progress reports\n"
+"  -h, --help         this help\n"
+"\n"
+"Needs no confirmation (nothing is written). A mismatch ends with\n"
+"VDSW_E_VERIFY_MISMATCH, the offset of the first differing block and the\n"
+"count. Exit status: 0 the region holds the data, 9 it does not, 6 a read\n"
+"failed, otherwise as for clean.\n", prog);
 }
 
 static void usage_discard(FILE *f)
@@ -198,6 +264,8 @@ static void usage_discard(FILE *f)
 enum {
 	OPT_FULL = 256, OPT_FORCE, OPT_FORCE_OEM, OPT_PATTERN, OPT_OFFSET,
 	OPT_LENGTH, OPT_JSON, OPT_PROGRESS, OPT_INTERVAL, OPT_SECURE,
+	OPT_QUICK, OPT_METHOD, OPT_PASSES, OPT_VERIFY, OPT_SAMPLE, OPT_EXPECT,
+	OPT_RECORD, OPT_OPERATOR, OPT_ASSET_TAG, OPT_LOCATION,
 };
 
 static bool parse_byte(const char *s, unsigned int *val)
@@ -215,6 +283,76 @@ static bool parse_byte(const char *s, unsigned int *val)
 	return true;
 }
 
+/* "zero", "random", "pattern:0xNN" (or "pattern:NN") into *p */
+static bool parse_pass(const char *s, struct vdswipe_pass *p, bool random_ok)
+{
+	unsigned int b;
+
+	memset(p, 0, sizeof(*p));
+	if (!strcmp(s, "zero") || !strcmp(s, "zeros")) {
+		p->method = VDSWIPE_METHOD_ZERO;
+		return true;
+	}
+	if (random_ok && !strcmp(s, "random")) {
+		p->method = VDSWIPE_METHOD_RANDOM;
+		return true;
+	}
+	if (!strncmp(s, "pattern:", 8) && parse_byte(s + 8, &b)) {
+		p->method = VDSWIPE_METHOD_PATTERN;
+		p->pattern = b;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_passes(const char *list, struct opts *o)
+{
+	char buf[256], *tok, *rest = buf;
+
+	if (strlen(list) >= sizeof(buf))
+		return false;
+	strcpy(buf, list);
+	o->nr_passes = 0;
+	/* strsep, not strtok: an empty entry ("random,,zero") is an error */
+	while ((tok = strsep(&rest, ","))) {
+		if (o->nr_passes == VDSWIPE_MAX_PASSES ||
+		    !parse_pass(tok, &o->passes[o->nr_passes], true))
+			return false;
+		o->nr_passes++;
+	}
+	return o->nr_passes > 0;
+}
+
+static bool parse_pct(const char *s, uint32_t *pct)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s[0] || s[0] == '-' || s[0] == '+')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || (*end && strcmp(end, "%")) || v < 1 || v > 100)
+		return false;
+	*pct = (uint32_t)v;
+	return true;
+}
+
+static bool parse_verify(const char *s, struct opts *o)
+{
+	if (!strcmp(s, "off"))
+		o->verify = VDSWIPE_VERIFY_OFF;
+	else if (!strcmp(s, "last"))
+		o->verify = VDSWIPE_VERIFY_LAST;
+	else if (!strcmp(s, "all"))
+		o->verify = VDSWIPE_VERIFY_ALL;
+	else if (!strncmp(s, "sample:", 7) && parse_pct(s + 7, &o->sample_pct))
+		o->verify = VDSWIPE_VERIFY_LAST;
+	else
+		return false;
+	return true;
+}
+
 /* 0: parsed, else an exit status (help: 0 is returned through *done). */
 static int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 {
@@ -223,9 +361,35 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "force-oem", no_argument, NULL, OPT_FORCE_OEM },
 		{ "pattern", required_argument, NULL, OPT_PATTERN },
+		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "method", required_argument, NULL, OPT_METHOD },
+		{ "passes", required_argument, NULL, OPT_PASSES },
+		{ "verify", required_argument, NULL, OPT_VERIFY },
+		{ "sample", required_argument, NULL, OPT_SAMPLE },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "operator", required_argument, NULL, OPT_OPERATOR },
+		{ "asset-tag", required_argument, NULL, OPT_ASSET_TAG },
+		{ "location", required_argument, NULL, OPT_LOCATION },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "length", required_argument, NULL, OPT_LENGTH },
 		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option verify_longopts[] = {
+		{ "expect", required_argument, NULL, OPT_EXPECT },
+		{ "full", no_argument, NULL, OPT_FULL },
+		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "sample", required_argument, NULL, OPT_SAMPLE },
+		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "length", required_argument, NULL, OPT_LENGTH },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "operator", required_argument, NULL, OPT_OPERATOR },
+		{ "asset-tag", required_argument, NULL, OPT_ASSET_TAG },
+		{ "location", required_argument, NULL, OPT_LOCATION },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
@@ -245,8 +409,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	void (*usage)(FILE *) = o->discard ? usage_discard : usage_clean;
-	const char *cmd = o->discard ? "discard" : "clean";
+	void (*usage)(FILE *) = o->discard ? usage_discard :
+				 o->verify_only ? usage_verify : usage_clean;
+	const char *cmd = o->discard ? "discard" : o->verify_only ? "verify" : "clean";
 	char *end;
 	int c;
 
@@ -254,10 +419,12 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":yh",
-				o->discard ? discard_longopts : clean_longopts,
+				o->discard ? discard_longopts :
+				o->verify_only ? verify_longopts : clean_longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case OPT_FULL: o->full = true; break;
+		case OPT_QUICK: o->full = false; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_FORCE_OEM: o->force_oem = true; break;
 		case OPT_SECURE: o->secure = true; break;
@@ -269,8 +436,74 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 					prog, cmd, optarg);
 				return EX_USAGE;
 			}
-			o->have_pattern = true;
+			if (o->have_passes || (o->have_method && !o->have_pattern)) {
+				fprintf(stderr, "%s %s: give one of --method, --pattern and --passes\n",
+					prog, cmd);
+				return EX_USAGE;
+			}
+			o->have_pattern = o->have_method = true;
+			o->nr_passes = 1;
+			o->passes[0].method = VDSWIPE_METHOD_PATTERN;
+			o->passes[0].pattern = o->pattern;
 			break;
+		case OPT_METHOD:
+		case OPT_EXPECT:
+			if (o->have_passes || o->have_method) {
+				fprintf(stderr, "%s %s: give one of --method, --pattern and --passes\n",
+					prog, cmd);
+				return EX_USAGE;
+			}
+			if (!parse_pass(optarg, &o->passes[0], c == OPT_METHOD)) {
+				fprintf(stderr, c == OPT_METHOD ?
+					"%s %s: --method is zero, random or pattern:0xNN, not '%s'\n" :
+					"%s %s: --expect is zero or pattern:0xNN, not '%s'\n",
+					prog, cmd, optarg);
+				return EX_USAGE;
+			}
+			o->have_method = true;
+			o->nr_passes = 1;
+			break;
+		case OPT_PASSES:
+			if (o->have_passes || o->have_method) {
+				fprintf(stderr, "%s %s: give one of --method, --pattern and --passes\n",
+					prog, cmd);
+				return EX_USAGE;
+			}
+			if (!parse_passes(optarg, o)) {
+				fprintf(stderr, "%s %s: --passes is a comma-separated list of 1 to %d of zero, random, pattern:0xNN, not '%s'\n",
+					prog, cmd, VDSWIPE_MAX_PASSES, optarg);
+				return EX_USAGE;
+			}
+			o->have_passes = true;
+			break;
+		case OPT_VERIFY:
+			if (!parse_verify(optarg, o)) {
+				fprintf(stderr, "%s %s: --verify is off, last, all or sample:PCT (1-100), not '%s'\n",
+					prog, cmd, optarg);
+				return EX_USAGE;
+			}
+			if (!strncmp(optarg, "sample:", 7))
+				o->have_sample = true;
+			o->have_verify = true;
+			break;
+		case OPT_SAMPLE:
+			if (!parse_pct(optarg, &o->sample_pct)) {
+				fprintf(stderr, "%s %s: --sample takes a percentage, 1 to 100, not '%s'\n",
+					prog, cmd, optarg);
+				return EX_USAGE;
+			}
+			o->have_sample = true;
+			break;
+		case OPT_RECORD:
+			if (!optarg[0] || strlen(optarg) > 3000) {
+				fprintf(stderr, "%s %s: bad --record file name\n", prog, cmd);
+				return EX_USAGE;
+			}
+			o->record = optarg;
+			break;
+		case OPT_OPERATOR: o->operator_name = optarg; break;
+		case OPT_ASSET_TAG: o->asset_tag = optarg; break;
+		case OPT_LOCATION: o->location = optarg; break;
 		case OPT_OFFSET:
 			if (!parse_size(optarg, &o->offset)) {
 				fprintf(stderr, "%s %s: bad --offset '%s'\n", prog, cmd, optarg);
@@ -332,6 +565,35 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 		fprintf(stderr, "Try '%s %s --help'.\n", prog, cmd);
 		return EX_USAGE;
 	}
+	if (o->verify_only) {
+		if (!o->nr_passes) {	/* --expect zero by default */
+			o->nr_passes = 1;
+			o->passes[0].method = VDSWIPE_METHOD_ZERO;
+		}
+		o->verify = VDSWIPE_VERIFY_LAST;
+		o->have_verify = true;
+	}
+	if (o->have_sample && o->have_verify && o->verify == VDSWIPE_VERIFY_OFF) {
+		fprintf(stderr, "%s %s: --sample needs a verification (--verify last or all)\n",
+			prog, cmd);
+		return EX_USAGE;
+	}
+	if (o->have_sample && !o->have_verify)
+		o->verify = VDSWIPE_VERIFY_LAST;
+	if (o->verify == VDSWIPE_VERIFY_OFF)
+		o->sample_pct = 0;
+	else if (!o->sample_pct)
+		o->sample_pct = 100;
+	if (o->record && argc - optind > 1 && !strstr(o->record, "%n")) {
+		fprintf(stderr, "%s %s: --record with several devices needs %%n in the file name (the kernel name of each device)\n",
+			prog, cmd);
+		return EX_USAGE;
+	}
+	if ((o->operator_name || o->asset_tag || o->location) && !o->record) {
+		fprintf(stderr, "%s %s: --operator, --asset-tag and --location go into a record: give --record FILE\n",
+			prog, cmd);
+		return EX_USAGE;
+	}
 	return EX_OK;
 }
 
@@ -341,7 +603,45 @@ static const char *method_name(const struct opts *o)
 {
 	if (o->discard)
 		return o->secure ? "secure-erase" : "discard";
-	return o->have_pattern ? "pattern" : "zero";
+	if (o->verify_only)
+		return "verify";
+	if (o->nr_passes > 1)
+		return "passes";
+	return o->nr_passes ? method_word(o->passes[0].method) : "zero";
+}
+
+/* "random", "pattern:0xa5": one pass, as --passes takes it */
+static const char *pass_word(const struct vdswipe_pass *p, char *buf, size_t len)
+{
+	if (p->method != VDSWIPE_METHOD_PATTERN)
+		return method_word(p->method);
+	snprintf(buf, len, "pattern:0x%02x", p->pattern);
+	return buf;
+}
+
+/* "random,zero" */
+static const char *passes_list(const struct opts *o, char *buf, size_t len)
+{
+	char one[32];
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < o->nr_passes && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "",
+				      pass_word(&o->passes[i], one, sizeof(one)));
+	if (!o->nr_passes)
+		snprintf(buf, len, "zero");
+	return buf;
+}
+
+static const char *phase_word(uint32_t phase)
+{
+	switch (phase) {
+	case VDSWIPE_PHASE_WRITE: return "write";
+	case VDSWIPE_PHASE_VERIFY: return "verify";
+	default: return "none";
+	}
 }
 
 static unsigned int term_cols(void)
@@ -431,7 +731,12 @@ static void display_bar(struct run *r)
 
 		switch (j->state) {
 		case JOB_RUNNING:
-			snprintf(d, sizeof(d), "ETA %s", fmt_duration(job_eta(j), c, sizeof(c)));
+			if (j->have_progress && j->prog.pass)
+				snprintf(d, sizeof(d), "pass %u/%u %s ETA %s", j->prog.pass,
+					 j->prog.nr_passes, phase_word(j->prog.phase),
+					 fmt_duration(job_eta(j), c, sizeof(c)));
+			else
+				snprintf(d, sizeof(d), "ETA %s", fmt_duration(job_eta(j), c, sizeof(c)));
 			tail = d;
 			break;
 		case JOB_ENDED:
@@ -489,54 +794,67 @@ static void msg(struct run *r, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void json_device(struct json *js, const struct job *j)
+static void jl_device(struct jline *js, const struct job *j)
 {
-	json_str(js, "device", j->dev.arg);
-	json_str(js, "node", j->dev.node[0] ? j->dev.node : NULL);
+	jl_str(js, "device", j->dev.arg);
+	jl_str(js, "node", j->dev.node[0] ? j->dev.node : NULL);
 	if (j->op_id)
-		json_u64(js, "op_id", j->op_id);
+		jl_u64(js, "op_id", j->op_id);
 	else
-		json_null(js, "op_id");
+		jl_null(js, "op_id");
 }
 
 static void report_start(struct run *r, struct job *j)
 {
-	char a[32];
-	struct json js;
+	char a[32], a2[256];
+	struct jline js;
 
 	if (r->o->json) {
-		json_begin(&js, "start");
-		json_device(&js, j);
-		json_str(&js, "method", method_name(r->o));
-		if (r->o->have_pattern)
-			json_u64(&js, "pattern", r->o->pattern);
+		jl_begin(&js, "start");
+		jl_device(&js, j);
+		jl_str(&js, "method", method_name(r->o));
+		if (r->o->nr_passes == 1 && r->o->passes[0].method == VDSWIPE_METHOD_PATTERN)
+			jl_u64(&js, "pattern", r->o->passes[0].pattern);
 		else
-			json_null(&js, "pattern");
-		json_bool(&js, "full", r->o->full || r->o->discard);
-		json_u64(&js, "offset", j->copts.offset);
-		json_u64(&js, "length", (j->copts.flags & VDSW_CLEAN_RANGE) ? j->copts.length : j->dev.size);
-		json_u64(&js, "device_size", j->dev.size);
-		json_u64(&js, "bytes_total", j->total);
-		json_end(&js);
+			jl_null(&js, "pattern");
+		if (!r->o->discard) {
+			jl_str(&js, "passes", passes_list(r->o, a2, sizeof(a2)));
+			jl_u64(&js, "nr_passes", r->o->nr_passes ? r->o->nr_passes : 1);
+			jl_str(&js, "verify", verify_word(r->o->verify));
+			if (r->o->verify != VDSWIPE_VERIFY_OFF)
+				jl_u64(&js, "sample_pct", r->o->sample_pct);
+			else
+				jl_null(&js, "sample_pct");
+		}
+		jl_str(&js, "record", j->record[0] ? j->record : NULL);
+		jl_bool(&js, "full", r->o->full || r->o->discard);
+		jl_u64(&js, "offset", j->copts.offset);
+		jl_u64(&js, "length", (j->copts.flags & VDSW_CLEAN_RANGE) ? j->copts.length : j->dev.size);
+		jl_u64(&js, "device_size", j->dev.size);
+		jl_u64(&js, "bytes_total", j->total);
+		jl_end(&js);
 	} else if (r->mode == PROG_PLAIN) {
-		char what[64];
+		char what[400];
 
 		if (r->o->discard)
 			snprintf(what, sizeof(what), "%s", method_name(r->o));
-		else if (r->o->have_pattern)
-			snprintf(what, sizeof(what), "%s clean with 0x%02x", r->o->full ? "full" : "quick",
-				 r->o->pattern);
+		else if (r->o->verify_only)
+			snprintf(what, sizeof(what), "%s verification that it holds %s",
+				 r->o->full ? "full" : "quick", passes_list(r->o, a2, sizeof(a2)));
 		else
-			snprintf(what, sizeof(what), "%s clean with zeros", r->o->full ? "full" : "quick");
+			snprintf(what, sizeof(what), "%s clean, pass%s %s, verify %s",
+				 r->o->full ? "full" : "quick", r->o->nr_passes > 1 ? "es" : "",
+				 passes_list(r->o, a2, sizeof(a2)), verify_word(r->o->verify));
 		msg(r, "%s: started op %" PRIu64 ": %s, %s to %s", j->dev.arg, j->op_id, what,
-		    fmt_bytes(j->total, a, sizeof(a)), r->o->discard ? "discard" : "write");
+		    fmt_bytes(j->total, a, sizeof(a)), r->o->discard ? "discard" :
+		    r->o->verify_only ? "read" : "write or read");
 	}
 }
 
 static void report_progress(struct run *r)
 {
 	char a[32], b[32], c[32], d[32];
-	struct json js;
+	struct jline js;
 	unsigned int i;
 
 	if (r->mode == PROG_BAR) {
@@ -550,21 +868,39 @@ static void report_progress(struct run *r)
 		if (j->state != JOB_RUNNING)
 			continue;
 		if (r->o->json) {
-			json_begin(&js, "progress");
-			json_device(&js, j);
-			json_u64(&js, "percent", j->percent);
-			json_u64(&js, "bytes_done", j->done);
-			json_u64(&js, "bytes_total", j->total);
-			json_num(&js, "elapsed", job_elapsed(j));
-			json_num(&js, "rate", job_rate(j));
+			jl_begin(&js, "progress");
+			jl_device(&js, j);
+			jl_u64(&js, "percent", j->percent);
+			jl_u64(&js, "bytes_done", j->done);
+			jl_u64(&js, "bytes_total", j->total);
+			jl_num(&js, "elapsed", job_elapsed(j));
+			jl_num(&js, "rate", job_rate(j));
 			if (eta >= 0)
-				json_num(&js, "eta", eta);
+				jl_num(&js, "eta", eta);
 			else
-				json_null(&js, "eta");
-			json_hr(&js, "hresult", j->status_hr);
-			json_end(&js);
+				jl_null(&js, "eta");
+			if (j->have_progress) {
+				jl_u64(&js, "pass", j->prog.pass);
+				jl_u64(&js, "nr_passes", j->prog.nr_passes);
+				jl_str(&js, "phase", phase_word(j->prog.phase));
+				jl_u64(&js, "bytes_written", j->prog.bytes_written);
+				jl_u64(&js, "bytes_verified", j->prog.bytes_verified);
+				jl_u64(&js, "mismatch_blocks", j->prog.mismatch_blocks);
+			} else {
+				jl_null(&js, "pass");
+				jl_null(&js, "nr_passes");
+				jl_null(&js, "phase");
+			}
+			jl_hr(&js, "hresult", j->status_hr);
+			jl_end(&js);
 		} else if (r->mode == PROG_PLAIN) {
-			msg(r, "%s: %u%%, %s of %s, %s/s, ETA %s", j->dev.arg, j->percent,
+			char ph[64] = "";
+
+			if (j->have_progress && j->prog.pass)
+				snprintf(ph, sizeof(ph), "pass %u/%u, %s, ", j->prog.pass,
+					 j->prog.nr_passes, j->prog.phase == VDSWIPE_PHASE_VERIFY ?
+					 "verifying" : "writing");
+			msg(r, "%s: %s%u%%, %s of %s, %s/s, ETA %s", j->dev.arg, ph, j->percent,
 			    fmt_bytes(j->done, a, sizeof(a)), fmt_bytes(j->total, b, sizeof(b)),
 			    fmt_bytes((uint64_t)job_rate(j), c, sizeof(c)),
 			    fmt_duration(eta, d, sizeof(d)));
@@ -590,34 +926,53 @@ static const char *state_word(const struct job *j)
 
 static void report_end_json(struct job *j)
 {
-	struct json js;
+	struct jline js;
 
-	json_begin(&js, "end");
-	json_device(&js, j);
-	json_bool(&js, "started", j->op_id != 0);
-	json_str(&js, "state", state_word(j));
+	jl_begin(&js, "end");
+	jl_device(&js, j);
+	jl_bool(&js, "started", j->op_id != 0);
+	jl_str(&js, "state", state_word(j));
 	if (j->state == JOB_UNKNOWN) {
-		json_null(&js, "hresult");
-		json_null(&js, "hresult_name");
-		json_null(&js, "hresult_message");
+		jl_null(&js, "hresult");
+		jl_null(&js, "hresult_name");
+		jl_null(&js, "hresult_message");
 	} else {
-		json_hr(&js, "hresult", j->hr);
+		jl_hr(&js, "hresult", j->hr);
 	}
-	json_str(&js, "detail", j->detail);
-	json_u64(&js, "percent", j->percent);
-	json_u64(&js, "bytes_done", j->done);
-	json_u64(&js, "bytes_total", j->total);
-	json_num(&js, "elapsed", job_elapsed(j));
+	jl_str(&js, "detail", j->detail);
+	jl_u64(&js, "percent", j->percent);
+	jl_u64(&js, "bytes_done", j->done);
+	jl_u64(&js, "bytes_total", j->total);
+	jl_num(&js, "elapsed", job_elapsed(j));
 	if (j->error)
-		json_str(&js, "error", strerrorname_np(j->error));
+		jl_str(&js, "error", strerrorname_np(j->error));
 	else
-		json_null(&js, "error");
+		jl_null(&js, "error");
 	if (j->error && j->error_offset != UINT64_MAX)
-		json_u64(&js, "error_offset", j->error_offset);
+		jl_u64(&js, "error_offset", j->error_offset);
 	else
-		json_null(&js, "error_offset");
-	json_u64(&js, "exit_class", j->state == JOB_UNKNOWN ? EX_CANCELLED : (uint64_t)hr_exit_class(j->hr));
-	json_end(&js);
+		jl_null(&js, "error_offset");
+	if (j->have_progress && j->prog.verify != VDSWIPE_VERIFY_OFF) {
+		jl_u64(&js, "bytes_verified", j->prog.bytes_verified);
+		jl_u64(&js, "verify_total", j->prog.verify_total);
+		jl_u64(&js, "mismatch_blocks", j->prog.mismatch_blocks);
+		if (j->prog.mismatch_blocks && j->prog.first_mismatch != UINT64_MAX)
+			jl_u64(&js, "first_mismatch", j->prog.first_mismatch);
+		else
+			jl_null(&js, "first_mismatch");
+	} else {
+		jl_null(&js, "bytes_verified");
+		jl_null(&js, "verify_total");
+		jl_null(&js, "mismatch_blocks");
+		jl_null(&js, "first_mismatch");
+	}
+	if (j->have_progress)
+		jl_u64(&js, "bytes_written", j->prog.bytes_written);
+	else
+		jl_null(&js, "bytes_written");
+	jl_str(&js, "record", j->record_written ? j->record : NULL);
+	jl_u64(&js, "exit_class", j->state == JOB_UNKNOWN ? EX_CANCELLED : (uint64_t)hr_exit_class(j->hr));
+	jl_end(&js);
 }
 
 /* The final lines for one device (human output). */
@@ -649,11 +1004,116 @@ static void report_end_human(struct run *r, struct job *j)
 			fprintf(f, " at offset %" PRIu64, j->error_offset);
 	}
 	fprintf(f, "\n");
+	if (j->have_progress && j->prog.verify != VDSWIPE_VERIFY_OFF) {
+		fprintf(f, "%s: verification: %s of %s read back and compared", j->dev.arg,
+			fmt_bytes(j->prog.bytes_verified, a, sizeof(a)),
+			fmt_bytes(j->prog.verify_total, b, sizeof(b)));
+		if (j->prog.mismatch_blocks)
+			fprintf(f, "; %" PRIu64 " block%s of %u bytes did not hold what was written, the first at byte %" PRIu64,
+				(uint64_t)j->prog.mismatch_blocks, j->prog.mismatch_blocks == 1 ? "" : "s",
+				j->prog.block_size, (uint64_t)j->prog.first_mismatch);
+		else
+			fprintf(f, "; no mismatch");
+		fprintf(f, "\n");
+	}
+	if (j->record_written)
+		fprintf(f, "%s: record: %s\n", j->dev.arg, j->record);
 	if (j->hr == VDS_S_DISK_PARTIALLY_CLEANED)
 		fprintf(f, "%s: the device is NOT fully clean: an I/O error stopped the clean after part of it was written\n",
 			j->dev.arg);
 	if (j->detail[0])
 		fprintf(f, "%s: %s\n", j->dev.arg, j->detail);
+}
+
+/* ------------------------------------------------------------ record */
+
+/* --record's name for this device: %n is its kernel name, %% a %. */
+static bool record_path(const char *pat, const struct device *d, char *out, size_t len)
+{
+	size_t n = 0;
+	const char *p;
+	int k;
+
+	for (p = pat; *p; p++) {
+		if (p[0] == '%' && (p[1] == 'n' || p[1] == '%')) {
+			k = snprintf(out + n, len - n, "%s", p[1] == 'n' ? d->name : "%");
+			p++;
+		} else {
+			k = snprintf(out + n, len - n, "%c", *p);
+		}
+		if (k < 0 || (size_t)k >= len - n)
+			return false;
+		n += (size_t)k;
+	}
+	return true;
+}
+
+/*
+ * The op ended (or its end is unknown): seal the record and put it in
+ * place. A record that cannot be written is said on stderr and in the
+ * end event's detail; the op's result stands.
+ */
+static void write_record(struct run *r, struct job *j)
+{
+	const struct opts *o = r->o;
+	struct rec_input in = { 0 };
+	struct json_object *rec;
+	unsigned int i;
+	int ret;
+
+	if (j->record_fd < 0)
+		return;
+	in.dev = &j->dev;
+	in.operator_name = o->operator_name;
+	in.asset_tag = o->asset_tag;
+	in.location = o->location;
+	in.full = o->full;
+	in.verify_only = o->verify_only;
+	in.range = j->copts.flags & VDSW_CLEAN_RANGE;
+	in.offset = in.range ? j->copts.offset : 0;
+	in.length = in.range ? j->copts.length : j->dev.size;
+	if (o->full)
+		in.region_bytes = in.length;
+	else	/* the first and the last MiB, or all of a region of 2 MiB or less */
+		in.region_bytes = in.length <= (2ULL << 20) ? in.length : 2ULL << 20;
+	in.nr_passes = o->nr_passes ? o->nr_passes : 1;
+	for (i = 0; i < in.nr_passes; i++) {
+		in.passes[i].method = o->nr_passes ? o->passes[i].method : VDSWIPE_METHOD_ZERO;
+		in.passes[i].pattern = o->nr_passes ? o->passes[i].pattern : 0;
+	}
+	in.verify = o->verify;
+	in.sample_pct = o->sample_pct;
+	in.abi_version = r->abi_version;
+	in.unknown = j->state == JOB_UNKNOWN;
+	in.hr = j->hr;
+	in.error = j->error;
+	in.error_offset = j->error_offset;
+	in.bytes_done = j->done;
+	in.bytes_total = j->total;
+	in.op_id = j->op_id;
+	if (j->have_progress) {
+		in.have_progress = true;
+		in.block_size = j->prog.block_size;
+		in.bytes_written = j->prog.bytes_written;
+		in.bytes_verified = j->prog.bytes_verified;
+		in.verify_total = j->prog.verify_total;
+		in.mismatch_blocks = j->prog.mismatch_blocks;
+		in.first_mismatch = j->prog.first_mismatch;
+	}
+	in.t_start = j->rt0;
+	in.t_end = j->rt1;
+	rec = record_build(&in);
+	ret = rec ? record_commit(rec, j->record_fd, j->record_tmp, j->record) : -ENOMEM;
+	json_object_put(rec);
+	j->record_fd = -1;
+	if (ret) {
+		snprintf(j->detail, sizeof(j->detail), "the record %.300s could not be written: %s",
+			 j->record, strerror(-ret));
+		if (!o->json)
+			fprintf(stderr, "%s: %s: %s\n", prog, j->dev.arg, j->detail);
+		return;
+	}
+	j->record_written = true;
 }
 
 /* ------------------------------------------------------------ ops */
@@ -677,6 +1137,22 @@ static void job_output(struct job *j, const struct vdsw_async_output *out)
 	j->error_offset = out->error_offset;
 }
 
+/*
+ * Pass, phase and verification counts (VDSWIPE_IOC_PROGRESS); a module
+ * without it (ABI 1) leaves have_progress false and the display shows
+ * what QueryStatus gives.
+ */
+static void job_progress(struct job *j)
+{
+	struct vdsw_async_progress p = { .size = sizeof(p) };
+	HRESULT op_hr;
+
+	if (vdsw_async_query_progress(j->async, &op_hr, &p) != S_OK)
+		return;
+	j->prog = p;
+	j->have_progress = true;
+}
+
 /* QueryStatus for the percent and the op's HRESULT; a wait with a zero
  * timeout for the byte counts (QueryStatus has none). */
 static void job_update(struct job *j)
@@ -693,6 +1169,7 @@ static void job_update(struct job *j)
 	hr = vdsw_async_wait_ms(j->async, 0, &op_hr, &out);
 	if (hr == S_OK || hr == VDS_E_TIMEOUT)
 		job_output(j, &out);
+	job_progress(j);
 }
 
 /* The op has ended (event, or QueryStatus said so): collect and release. */
@@ -705,6 +1182,7 @@ static void job_finish(struct run *r, struct job *j, HRESULT op_hr)
 	if (hr == S_OK) {
 		job_output(j, &out);
 		j->percent = out.percent;
+		job_progress(j);	/* the verification's counts, for the record */
 	} else {
 		snprintf(j->detail, sizeof(j->detail), "could not read the op's output: %s (%s)",
 			 hr_name(hr), vdsw_last_error());
@@ -713,8 +1191,10 @@ static void job_finish(struct run *r, struct job *j, HRESULT op_hr)
 	j->status_hr = op_hr;
 	j->state = JOB_ENDED;
 	j->t1 = now_s();
+	clock_gettime(CLOCK_REALTIME, &j->rt1);
 	vdsw_async_release(j->async);
 	j->async = NULL;
+	write_record(r, j);
 	if (r->o->json)
 		report_end_json(j);
 	else if (r->mode == PROG_PLAIN)
@@ -749,7 +1229,7 @@ static unsigned int running(const struct run *r)
 /* The first signal: cancel. */
 static void cancel_everything(struct run *r)
 {
-	struct json js;
+	struct jline js;
 	uint32_t cancelled = 0;
 	unsigned int i;
 	HRESULT hr;
@@ -765,12 +1245,12 @@ static void cancel_everything(struct run *r)
 				continue;
 			hr = vdsw_async_cancel(j->async);
 			if (r->o->json) {
-				json_begin(&js, "cancel");
-				json_device(&js, j);
-				json_str(&js, "signal", sig_name(r->signo));
-				json_hr(&js, "hresult", hr);
-				json_str(&js, "detail", vdsw_last_error());
-				json_end(&js);
+				jl_begin(&js, "cancel");
+				jl_device(&js, j);
+				jl_str(&js, "signal", sig_name(r->signo));
+				jl_hr(&js, "hresult", hr);
+				jl_str(&js, "detail", vdsw_last_error());
+				jl_end(&js);
 			} else {
 				msg(r, "%s: Cancel: %s", j->dev.arg, hr_format(hr, buf, sizeof(buf)));
 				if (hr == VDS_E_NOT_SUPPORTED)
@@ -786,12 +1266,12 @@ static void cancel_everything(struct run *r)
 	    sig_name(r->signo));
 	hr = vdsw_session_cancel_all(r->sess, &cancelled);
 	if (r->o->json) {
-		json_begin(&js, "cancel");
-		json_str(&js, "signal", sig_name(r->signo));
-		json_hr(&js, "hresult", hr);
-		json_u64(&js, "cancelled", cancelled);
-		json_str(&js, "detail", vdsw_last_error());
-		json_end(&js);
+		jl_begin(&js, "cancel");
+		jl_str(&js, "signal", sig_name(r->signo));
+		jl_hr(&js, "hresult", hr);
+		jl_u64(&js, "cancelled", cancelled);
+		jl_str(&js, "detail", vdsw_last_error());
+		jl_end(&js);
 	} else {
 		msg(r, "cancel-all: %s", hr_format(hr, buf, sizeof(buf)));
 		if (FAILED(hr) && vdsw_last_error()[0])
@@ -823,6 +1303,8 @@ static void close_on_second_signal(struct run *r)
 		j->async = NULL;
 		j->state = JOB_UNKNOWN;
 		j->t1 = now_s();
+		clock_gettime(CLOCK_REALTIME, &j->rt1);
+		write_record(r, j);
 		if (r->o->json)
 			report_end_json(j);
 	}
@@ -902,9 +1384,24 @@ static HRESULT job_range(const struct opts *o, struct job *j)
 
 	memset(c, 0, sizeof(*c));
 	c->size = sizeof(*c);
-	c->method = o->discard ? VDSWIPE_METHOD_DISCARD :
-		    o->have_pattern ? VDSWIPE_METHOD_PATTERN : VDSWIPE_METHOD_ZERO;
-	c->pattern = o->have_pattern ? o->pattern : 0;
+	if (o->discard) {
+		c->method = VDSWIPE_METHOD_DISCARD;
+	} else if (o->nr_passes > 1 || o->verify != VDSWIPE_VERIFY_OFF) {
+		/* VDSWIPE_IOC_SANITIZE */
+		c->nr_passes = o->nr_passes ? o->nr_passes : 1;
+		if (o->nr_passes)
+			memcpy(c->passes, o->passes, sizeof(c->passes));
+		else
+			c->passes[0].method = VDSWIPE_METHOD_ZERO;
+		c->verify = o->verify;
+		c->sample_pct = o->verify != VDSWIPE_VERIFY_OFF ? o->sample_pct : 0;
+	} else if (o->nr_passes == 1) {
+		/* one pass, no verification: VDSWIPE_IOC_CLEAN as before */
+		c->method = o->passes[0].method;
+		c->pattern = o->passes[0].pattern;
+	} else {
+		c->method = VDSWIPE_METHOD_ZERO;
+	}
 	if (o->secure)
 		c->flags |= VDSW_CLEAN_SECURE;
 	if (!o->have_offset && !o->have_length)
@@ -992,6 +1489,32 @@ static void not_started(struct run *r)
 	}
 }
 
+/* Create the record's temporary file now: if it cannot be written, nothing starts. */
+static HRESULT job_record_open(struct run *r, struct job *j, char *why, size_t len)
+{
+	unsigned int k;
+	int fd;
+
+	if (!record_path(r->o->record, &j->dev, j->record, sizeof(j->record))) {
+		snprintf(why, len, "--record: the file name is too long");
+		return E_INVALIDARG;
+	}
+	for (k = 0; k < r->n; k++) {
+		if (&r->jobs[k] != j && r->jobs[k].record[0] && !strcmp(r->jobs[k].record, j->record)) {
+			snprintf(why, len, "--record: %.300s is the record of %.100s too; put %%n in the name",
+				 j->record, r->jobs[k].dev.arg);
+			return E_INVALIDARG;
+		}
+	}
+	fd = record_open(j->record, j->record_tmp, sizeof(j->record_tmp));
+	if (fd < 0) {
+		snprintf(why, len, "--record: cannot create %.300s: %s", j->record_tmp, strerror(-fd));
+		return fd == -EACCES || fd == -EPERM || fd == -EROFS ? E_ACCESSDENIED : E_INVALIDARG;
+	}
+	j->record_fd = fd;
+	return S_OK;
+}
+
 /* Everything before the session: devices, ranges, in use, read-only. */
 static int check_devices(struct run *r)
 {
@@ -1012,15 +1535,18 @@ static int check_devices(struct run *r)
 				hr = VDS_E_DEVICE_IN_USE;
 			}
 		}
-		if (hr == S_OK)
+		/* reading is harmless: verify only needs the device */
+		if (hr == S_OK && !r->o->verify_only)
 			hr = dev_check_in_use(&j->dev, why, sizeof(why));
-		if (hr == S_OK)
+		if (hr == S_OK && !r->o->verify_only)
 			hr = dev_check_writable(&j->dev, why, sizeof(why));
 		if (hr == S_OK) {
 			hr = job_range(r->o, j);
 			if (hr != S_OK)
 				snprintf(why, sizeof(why), "%s", j->detail);
 		}
+		if (hr == S_OK && r->o->record)
+			hr = job_record_open(r, j, why, sizeof(why));
 		if (hr != S_OK) {
 			refuse(r, j, hr, why);
 			if (status == EX_OK)
@@ -1075,13 +1601,19 @@ static void describe_action(const struct opts *o, const struct job *j, char *buf
 	char a[32], b[32];
 	const struct vdsw_clean_opts *c = &j->copts;
 	const char *what;
-	char pat[32];
+	char pat[300], list[256];
 
-	if (o->discard)
+	if (o->discard) {
 		what = o->secure ? "securely erased" : "discarded";
-	else if (o->have_pattern) {
-		snprintf(pat, sizeof(pat), "overwritten with 0x%02x", o->pattern);
+	} else if (o->nr_passes > 1) {
+		snprintf(pat, sizeof(pat), "overwritten %u times (%s)", o->nr_passes,
+			 passes_list(o, list, sizeof(list)));
 		what = pat;
+	} else if (o->nr_passes && o->passes[0].method == VDSWIPE_METHOD_PATTERN) {
+		snprintf(pat, sizeof(pat), "overwritten with 0x%02x", o->passes[0].pattern);
+		what = pat;
+	} else if (o->nr_passes && o->passes[0].method == VDSWIPE_METHOD_RANDOM) {
+		what = "overwritten with random data";
 	} else {
 		what = "overwritten with zeros";
 	}
@@ -1100,7 +1632,7 @@ static void describe_action(const struct opts *o, const struct job *j, char *buf
 /* Ask for each device's name. EX_OK when all were confirmed. */
 static int confirm(struct run *r)
 {
-	char what[256], action[256], line[512];
+	char what[256], action[700], line[512];
 	unsigned int i;
 	size_t n;
 
@@ -1170,8 +1702,23 @@ static void submit_all(struct run *r)
 				report_end_json(j);
 			continue;
 		}
-		hr = vdsw_clean(r->sess, j->dev.arg, r->o->force, r->o->force_oem,
-				r->o->full || r->o->discard, &j->copts, &j->async);
+		clock_gettime(CLOCK_REALTIME, &j->rt0);
+		if (r->o->verify_only) {
+			struct vdsw_verify_opts vo = {
+				.size = sizeof(vo),
+				.flags = j->copts.flags & VDSW_CLEAN_RANGE,
+				.method = r->o->passes[0].method,
+				.pattern = r->o->passes[0].pattern,
+				.offset = j->copts.offset,
+				.length = j->copts.length,
+				.sample_pct = r->o->sample_pct,
+			};
+
+			hr = vdsw_verify(r->sess, j->dev.arg, r->o->full, &vo, &j->async);
+		} else {
+			hr = vdsw_clean(r->sess, j->dev.arg, r->o->force, r->o->force_oem,
+					r->o->full || r->o->discard, &j->copts, &j->async);
+		}
 		if (FAILED(hr)) {
 			refuse(r, j, hr, vdsw_last_error());
 			continue;
@@ -1216,7 +1763,7 @@ static int final_status(const struct run *r)
 static void summary(const struct run *r, int status)
 {
 	unsigned int i, ok = 0, failed = 0, cancelled = 0, other = 0;
-	struct json js;
+	struct jline js;
 
 	for (i = 0; i < r->n; i++) {
 		const struct job *j = &r->jobs[i];
@@ -1232,15 +1779,15 @@ static void summary(const struct run *r, int status)
 	}
 	if (!r->o->json)
 		return;
-	json_begin(&js, "summary");
-	json_u64(&js, "devices", r->n);
-	json_u64(&js, "ok", ok);
-	json_u64(&js, "cancelled", cancelled);
-	json_u64(&js, "failed", failed);
-	json_u64(&js, "unknown", other);
-	json_bool(&js, "interrupted", r->interrupted);
-	json_i64(&js, "exit_status", status);
-	json_end(&js);
+	jl_begin(&js, "summary");
+	jl_u64(&js, "devices", r->n);
+	jl_u64(&js, "ok", ok);
+	jl_u64(&js, "cancelled", cancelled);
+	jl_u64(&js, "failed", failed);
+	jl_u64(&js, "unknown", other);
+	jl_bool(&js, "interrupted", r->interrupted);
+	jl_i64(&js, "exit_status", status);
+	jl_end(&js);
 }
 
 static int run_command(struct opts *o, int ndev, char **devs)
@@ -1255,8 +1802,10 @@ static int run_command(struct opts *o, int ndev, char **devs)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return EX_FAILURE;
 	}
-	for (i = 0; i < r.n; i++)
+	for (i = 0; i < r.n; i++) {
 		r.jobs[i].dev.arg = devs[i];
+		r.jobs[i].record_fd = -1;
+	}
 	r.mode = o->json ? PROG_NONE : o->progress;
 	if (r.mode == PROG_AUTO)
 		r.mode = isatty(STDOUT_FILENO) ? PROG_BAR : PROG_PLAIN;
@@ -1283,12 +1832,20 @@ static int run_command(struct opts *o, int ndev, char **devs)
 		r.sess = NULL;
 		goto out;
 	}
-	status = check_signatures(&r);
-	if (status != EX_OK) {
-		not_started(&r);
-		goto out;
+	{
+		struct vdswipe_version ver = { 0 };
+
+		if (vdsw_session_version(r.sess, &ver) == S_OK)
+			r.abi_version = ver.abi_version;
 	}
-	status = confirm(&r);
+	if (!o->verify_only) {
+		status = check_signatures(&r);
+		if (status != EX_OK) {
+			not_started(&r);
+			goto out;
+		}
+		status = confirm(&r);
+	}
 	if (status != EX_OK)
 		goto out;
 	if (install_signals()) {
@@ -1315,6 +1872,13 @@ static int run_command(struct opts *o, int ndev, char **devs)
 	if (!o->json && status == EX_CANCELLED)
 		printf("%s: cancelled by the user\n", prog);
 out:
+	/* records of ops that never started: none */
+	for (i = 0; i < r.n; i++) {
+		if (r.jobs[i].record_fd >= 0) {
+			close(r.jobs[i].record_fd);
+			unlink(r.jobs[i].record_tmp);
+		}
+	}
 	summary(&r, status);
 	if (r.sess) {
 		for (i = 0; i < r.n; i++)
@@ -1346,4 +1910,15 @@ int cmd_clean(int argc, char **argv)
 int cmd_discard(int argc, char **argv)
 {
 	return command(argc, argv, true);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	struct opts o = { .verify_only = true };
+	bool done;
+	int status = parse_opts(argc, argv, &o, &done);
+
+	if (status != EX_OK || done)
+		return status;
+	return run_command(&o, argc - optind, argv + optind);
 }

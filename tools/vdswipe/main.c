@@ -6,6 +6,9 @@
  *   vdswipe clean [--full] [--force] [--force-oem] [--pattern BYTE]
  *                 [--offset N] [--length N] [--yes] [--json] DEVICE...
  *   vdswipe discard [--secure] DEVICE...
+ *   vdswipe verify [--expect DATA] [--full] [--sample PCT] DEVICE...
+ *   vdswipe record [--check] [--pdf OUT.pdf] FILE.json
+ *   vdswipe identify DEVICE...
  *   vdswipe info [--json]
  *   vdswipe hresult [--json] [--list] CODE...
  *
@@ -22,8 +25,6 @@
 
 #include "tool.h"
 
-#define TOOL_VERSION	"1.0"
-
 const char *prog = "vdswipe";
 
 static void usage(FILE *f)
@@ -39,6 +40,10 @@ static void usage(FILE *f)
 "  clean DEVICE...    overwrite the devices (quick or --full), in parallel;\n"
 "                     Ctrl-C cancels\n"
 "  discard DEVICE...  discard every block (cannot be cancelled)\n"
+"  verify DEVICE...   check that devices hold zeros or a pattern (reads only)\n"
+"  record FILE.json   check a sanitization record, print it, or render it as\n"
+"                     a PDF certificate (--pdf)\n"
+"  identify DEVICE... the device identity a record holds (from sysfs)\n"
 "  info               the module: loaded or not, ABI version, features, limits\n"
 "  hresult CODE...    name and description of HRESULT codes\n"
 "  help [COMMAND]     this help, or a command's\n"
@@ -115,7 +120,7 @@ static bool hresult_one(HRESULT hr, const char *arg, bool json)
 	const char *name = hr_name_or_null(hr), *fac = facility_name(HRESULT_FACILITY(hr));
 	bool known = name != NULL, from_lib = hr_known_to_lib(hr);
 	char hex[16], gen[64], hint[256] = "";
-	struct json js;
+	struct jline js;
 
 	snprintf(hex, sizeof(hex), "0x%08" PRIX32, (uint32_t)hr);
 	if (!known && HRESULT_FACILITY(hr) == FACILITY_WIN32 && FAILED(hr)) {
@@ -138,23 +143,23 @@ static bool hresult_one(HRESULT hr, const char *arg, bool json)
 				 hr_name(HRESULT_FROM_WIN32((uint32_t)hr)));
 	}
 	if (json) {
-		json_begin(&js, "hresult");
-		json_str(&js, "input", arg);
-		json_str(&js, "value", hex);
-		json_i64(&js, "signed", hr);
-		json_u64(&js, "unsigned", (uint32_t)hr);
-		json_str(&js, "name", name);
-		json_str(&js, "message", known ? hr_message(hr) : NULL);
-		json_bool(&js, "known", known);
-		json_str(&js, "source", from_lib ? "libvdswipe" : known ? "winerror.h" : NULL);
-		json_str(&js, "severity", FAILED(hr) ? "failure" : "success");
-		json_u64(&js, "facility", HRESULT_FACILITY(hr));
-		json_str(&js, "facility_name", fac);
-		json_u64(&js, "code", HRESULT_CODE(hr));
-		json_u64(&js, "exit_class", (uint64_t)hr_exit_class(hr));
+		jl_begin(&js, "hresult");
+		jl_str(&js, "input", arg);
+		jl_str(&js, "value", hex);
+		jl_i64(&js, "signed", hr);
+		jl_u64(&js, "unsigned", (uint32_t)hr);
+		jl_str(&js, "name", name);
+		jl_str(&js, "message", known ? hr_message(hr) : NULL);
+		jl_bool(&js, "known", known);
+		jl_str(&js, "source", from_lib ? "libvdswipe" : known ? "winerror.h" : NULL);
+		jl_str(&js, "severity", FAILED(hr) ? "failure" : "success");
+		jl_u64(&js, "facility", HRESULT_FACILITY(hr));
+		jl_str(&js, "facility_name", fac);
+		jl_u64(&js, "code", HRESULT_CODE(hr));
+		jl_u64(&js, "exit_class", (uint64_t)hr_exit_class(hr));
 		if (hint[0])
-			json_str(&js, "hint", hint);
-		json_end(&js);
+			jl_str(&js, "hint", hint);
+		jl_end(&js);
 		return known;
 	}
 	printf("%s %s\n", hex, name ? name : "(unknown)");
@@ -307,6 +312,8 @@ static const struct {
 	{ VDSWIPE_FEAT_WAIT, "wait" },
 	{ VDSWIPE_FEAT_CANCEL_ALL, "cancel-all" },
 	{ VDSWIPE_FEAT_EVENTS, "events" },
+	{ VDSWIPE_FEAT_RANDOM, "random" },
+	{ VDSWIPE_FEAT_SANITIZE, "sanitize" },
 };
 
 static int cmd_info(int argc, char **argv)
@@ -327,7 +334,7 @@ static int cmd_info(int argc, char **argv)
 	struct stat st;
 	bool have_node, json = false;
 	HRESULT hr = S_OK;
-	struct json js;
+	struct jline js;
 	size_t i, n = 0;
 	int c, status;
 
@@ -379,38 +386,38 @@ static int cmd_info(int argc, char **argv)
 		status = EX_FAILURE;
 
 	if (json) {
-		json_begin(&js, "info");
-		json_bool(&js, "loaded", loaded);
-		json_str(&js, "module_version", modver[0] ? modver : NULL);
-		json_str(&js, "srcversion", srcver[0] ? srcver : NULL);
-		json_str(&js, "node", have_node ? "/dev/vdswipe" : NULL);
+		jl_begin(&js, "info");
+		jl_bool(&js, "loaded", loaded);
+		jl_str(&js, "module_version", modver[0] ? modver : NULL);
+		jl_str(&js, "srcversion", srcver[0] ? srcver : NULL);
+		jl_str(&js, "node", have_node ? "/dev/vdswipe" : NULL);
 		if (have_ver) {
-			json_u64(&js, "abi_version", ver.abi_version);
-			json_u64(&js, "features", ver.features);
-			json_str(&js, "feature_names", feats);
+			jl_u64(&js, "abi_version", ver.abi_version);
+			jl_u64(&js, "features", ver.features);
+			jl_str(&js, "feature_names", feats);
 		} else {
-			json_null(&js, "abi_version");
-			json_null(&js, "features");
-			json_null(&js, "feature_names");
+			jl_null(&js, "abi_version");
+			jl_null(&js, "features");
+			jl_null(&js, "feature_names");
 		}
 		if (have_params) {
-			json_u64(&js, "max_ops", max_ops);
-			json_u64(&js, "chunk_size", chunk);
-			json_u64(&js, "queue_depth", depth);
-			json_u64(&js, "max_active", active);
+			jl_u64(&js, "max_ops", max_ops);
+			jl_u64(&js, "chunk_size", chunk);
+			jl_u64(&js, "queue_depth", depth);
+			jl_u64(&js, "max_active", active);
 		} else {
-			json_null(&js, "max_ops");
-			json_null(&js, "chunk_size");
-			json_null(&js, "queue_depth");
-			json_null(&js, "max_active");
+			jl_null(&js, "max_ops");
+			jl_null(&js, "chunk_size");
+			jl_null(&js, "queue_depth");
+			jl_null(&js, "max_active");
 		}
-		json_u64(&js, "abi_version_known", VDSWIPE_ABI_VERSION);
+		jl_u64(&js, "abi_version_known", VDSWIPE_ABI_VERSION);
 		snprintf(buf, sizeof(buf), "%d.%d", VDSW_VERSION_MAJOR, VDSW_VERSION_MINOR);
-		json_str(&js, "libvdswipe", buf);
-		json_hr(&js, "hresult", hr);
-		json_str(&js, "detail", hr == S_OK ? "" : vdsw_last_error());
-		json_i64(&js, "exit_status", status);
-		json_end(&js);
+		jl_str(&js, "libvdswipe", buf);
+		jl_hr(&js, "hresult", hr);
+		jl_str(&js, "detail", hr == S_OK ? "" : vdsw_last_error());
+		jl_i64(&js, "exit_status", status);
+		jl_end(&js);
 		return status;
 	}
 
@@ -460,8 +467,11 @@ static const struct {
 } commands[] = {
 	{ "clean", cmd_clean },
 	{ "discard", cmd_discard },
+	{ "verify", cmd_verify },
 	{ "info", cmd_info },
 	{ "hresult", cmd_hresult },
+	{ "record", cmd_record },
+	{ "identify", cmd_identify },
 };
 
 int main(int argc, char **argv)

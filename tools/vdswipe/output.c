@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "tool.h"
 
 #define W32(x)	HRESULT_FROM_WIN32(ERROR_##x)
@@ -32,6 +34,7 @@ static const HRESULT lib_codes[] = {
 	W32(SECTOR_NOT_FOUND), W32(GEN_FAILURE), W32(DISK_FULL),
 	W32(SERVICE_DOES_NOT_EXIST), W32(SERVICE_NOT_ACTIVE), W32(DLL_INIT_FAILED),
 	W32(IO_DEVICE), W32(DEVICE_NOT_CONNECTED), W32(TIMEOUT),
+	VDSW_E_VERIFY_MISMATCH,
 };
 
 /*
@@ -162,6 +165,8 @@ int hr_exit_class(HRESULT hr)
 	case (uint32_t)VDS_E_DISK_IS_READ_ONLY:
 	case (uint32_t)VDS_E_NOT_SUPPORTED:
 		return EX_DEVICE;
+	case (uint32_t)VDSW_E_VERIFY_MISMATCH:
+		return EX_VERIFY;
 	case (uint32_t)VDS_E_IO_ERROR:
 	case (uint32_t)W32(IO_DEVICE):
 	case (uint32_t)W32(SECTOR_NOT_FOUND):
@@ -279,133 +284,88 @@ bool parse_size(const char *s, uint64_t *val)
 
 /* ------------------------------------------------------------ JSON */
 
-static void json_raw(struct json *j, const char *s)
+/*
+ * One JSON object per line, built and serialized by json-c. Members keep
+ * the order they are added in (json-c keeps insertion order).
+ */
+void jl_begin(struct jline *j, const char *event)
 {
-	size_t n = strlen(s);
-
-	if (j->len + n >= sizeof(j->buf))
-		n = sizeof(j->buf) - 1 - j->len;
-	memcpy(j->buf + j->len, s, n);
-	j->len += n;
-	j->buf[j->len] = '\0';
+	j->obj = json_object_new_object();
+	jl_str(j, "event", event);
 }
 
-static void json_fmt(struct json *j, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void json_fmt(struct json *j, const char *fmt, ...)
+void jl_put(struct jline *j, const char *key, struct json_object *val)
 {
-	char tmp[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	json_raw(j, tmp);
-}
-
-static void json_quoted(struct json *j, const char *s)
-{
-	const unsigned char *p;
-	char tmp[8];
-
-	json_raw(j, "\"");
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			tmp[0] = '\\';
-			tmp[1] = (char)*p;
-			tmp[2] = '\0';
-		} else if (*p == '\n') {
-			strcpy(tmp, "\\n");
-		} else if (*p == '\t') {
-			strcpy(tmp, "\\t");
-		} else if (*p < 0x20 || *p == 0x7f) {
-			snprintf(tmp, sizeof(tmp), "\\u%04x", *p);
-		} else {
-			tmp[0] = (char)*p;
-			tmp[1] = '\0';
-		}
-		json_raw(j, tmp);
-	}
-	json_raw(j, "\"");
-}
-
-static void json_key(struct json *j, const char *key)
-{
-	if (!j->first)
-		json_raw(j, ",");
-	j->first = false;
-	json_quoted(j, key);
-	json_raw(j, ":");
-}
-
-void json_begin(struct json *j, const char *event)
-{
-	j->len = 0;
-	j->buf[0] = '\0';
-	j->first = true;
-	json_raw(j, "{");
-	json_str(j, "event", event);
-}
-
-void json_str(struct json *j, const char *key, const char *val)
-{
-	json_key(j, key);
-	if (val)
-		json_quoted(j, val);
+	if (j->obj)
+		json_object_object_add(j->obj, key, val);
 	else
-		json_raw(j, "null");
+		json_object_put(val);
 }
 
-void json_u64(struct json *j, const char *key, uint64_t val)
+void jl_str(struct jline *j, const char *key, const char *val)
 {
-	json_key(j, key);
-	json_fmt(j, "%" PRIu64, val);
+	jl_put(j, key, val ? json_object_new_string(val) : NULL);
 }
 
-void json_i64(struct json *j, const char *key, int64_t val)
+void jl_u64(struct jline *j, const char *key, uint64_t val)
 {
-	json_key(j, key);
-	json_fmt(j, "%" PRId64, val);
+	jl_put(j, key, json_object_new_uint64(val));
 }
 
-void json_num(struct json *j, const char *key, double val)
+void jl_i64(struct jline *j, const char *key, int64_t val)
 {
-	json_key(j, key);
-	if (isfinite(val))
-		json_fmt(j, "%.3f", val);
-	else
-		json_raw(j, "null");
+	jl_put(j, key, json_object_new_int64(val));
 }
 
-void json_bool(struct json *j, const char *key, bool val)
+/* Three decimals: seconds and rates need no more. */
+struct json_object *jl_new_num(double val)
 {
-	json_key(j, key);
-	json_raw(j, val ? "true" : "false");
+	char tmp[64];
+
+	if (!isfinite(val))
+		return NULL;
+	snprintf(tmp, sizeof(tmp), "%.3f", val);
+	return json_object_new_double_s(strtod(tmp, NULL), tmp);
 }
 
-void json_null(struct json *j, const char *key)
+void jl_num(struct jline *j, const char *key, double val)
 {
-	json_key(j, key);
-	json_raw(j, "null");
+	jl_put(j, key, jl_new_num(val));
+}
+
+void jl_bool(struct jline *j, const char *key, bool val)
+{
+	jl_put(j, key, json_object_new_boolean(val));
+}
+
+void jl_null(struct jline *j, const char *key)
+{
+	jl_put(j, key, NULL);
 }
 
 /* "hresult": "0x...", "hresult_name": ..., "hresult_message": ... */
-void json_hr(struct json *j, const char *prefix, HRESULT hr)
+void jl_hr(struct jline *j, const char *prefix, HRESULT hr)
 {
 	char key[64], hex[16];
 
 	snprintf(hex, sizeof(hex), "0x%08" PRIX32, (uint32_t)hr);
-	json_str(j, prefix, hex);
+	jl_str(j, prefix, hex);
 	snprintf(key, sizeof(key), "%s_name", prefix);
-	json_str(j, key, hr_name_or_null(hr));
+	jl_str(j, key, hr_name_or_null(hr));
 	snprintf(key, sizeof(key), "%s_message", prefix);
-	json_str(j, key, hr_message(hr));
+	jl_str(j, key, hr_message(hr));
 }
 
-void json_end(struct json *j)
+void jl_end(struct jline *j)
 {
-	json_raw(j, "}");
-	fputs(j->buf, stdout);
+	const char *s;
+
+	if (!j->obj)
+		return;
+	s = json_object_to_json_string_ext(j->obj, JSON_OUT_FLAGS);
+	fputs(s ? s : "{}", stdout);
 	fputc('\n', stdout);
 	fflush(stdout);
+	json_object_put(j->obj);
+	j->obj = NULL;
 }

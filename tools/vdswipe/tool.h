@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 #include <vdswipe/vdswipe.h>
+
+#define TOOL_VERSION	"1.1"
 
 /*
  * Exit status, one per class of result (vdswipe(8), EXIT STATUS).
@@ -27,6 +30,7 @@ enum {
 	EX_IOERROR = 6,		/* the clean failed with an I/O error */
 	EX_MODULE = 7,		/* vdswipe module missing or unusable */
 	EX_PARTIAL = 8,		/* VDS_S_DISK_PARTIALLY_CLEANED */
+	EX_VERIFY = 9,		/* VDSW_E_VERIFY_MISMATCH: read back, differs */
 	EX_CANCELLED = 130,	/* cancelled by the user (SIGINT/SIGTERM) */
 };
 
@@ -57,21 +61,24 @@ double now_s(void);						/* CLOCK_MONOTONIC */
 /* Parse "123", "0x1000", "4K", "16MiB", "1G", "1GB"; false on error. */
 bool parse_size(const char *s, uint64_t *val);
 
-/* output.c: one JSON object per line on stdout */
-struct json {
-	char buf[16384];
-	size_t len;
-	bool first;
+/* output.c: one JSON object per line on stdout, built with json-c */
+struct json_object;
+struct jline {
+	struct json_object *obj;
 };
-void json_begin(struct json *j, const char *event);
-void json_str(struct json *j, const char *key, const char *val);	/* NULL: null */
-void json_u64(struct json *j, const char *key, uint64_t val);
-void json_i64(struct json *j, const char *key, int64_t val);
-void json_num(struct json *j, const char *key, double val);
-void json_bool(struct json *j, const char *key, bool val);
-void json_null(struct json *j, const char *key);
-void json_hr(struct json *j, const char *prefix, HRESULT hr);
-void json_end(struct json *j);			/* prints the line, flushes */
+/* plain (one line), "/" not escaped */
+#define JSON_OUT_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+void jl_begin(struct jline *j, const char *event);
+void jl_str(struct jline *j, const char *key, const char *val);	/* NULL: null */
+void jl_u64(struct jline *j, const char *key, uint64_t val);
+void jl_i64(struct jline *j, const char *key, int64_t val);
+void jl_num(struct jline *j, const char *key, double val);
+void jl_bool(struct jline *j, const char *key, bool val);
+void jl_null(struct jline *j, const char *key);
+void jl_hr(struct jline *j, const char *prefix, HRESULT hr);
+void jl_put(struct jline *j, const char *key, struct json_object *val); /* takes val */
+struct json_object *jl_new_num(double val);	/* "%.3f"; NULL if not finite */
+void jl_end(struct jline *j);			/* prints the line, flushes, frees */
 
 /* checks.c: a block device named on the command line */
 struct device {
@@ -102,9 +109,56 @@ HRESULT dev_check_writable(const struct device *d, char *why, size_t len);
 /* True when a and b are the same disk or one is a partition of the other. */
 bool dev_overlap(const struct device *a, const struct device *b);
 
+/* record.c: the sanitization record (Documentation/vdswipe/record.rst) */
+#define RECORD_SCHEMA		"vdswipe-sanitization-record"
+#define RECORD_SCHEMA_VERSION	1
+#define RECORD_CANONICAL	"SHA-256 of the record without \"digest\", as JSON without whitespace, members in record order (record.rst)"
+
+struct rec_pass {
+	uint32_t method;	/* VDSWIPE_METHOD_* */
+	uint32_t pattern;
+};
+
+/* What record_build() needs to know about one device's op. */
+struct rec_input {
+	const struct device *dev;
+	const char *operator_name, *asset_tag, *location;
+	bool full, range, verify_only;
+	uint64_t offset, length;	/* the region (range, or 0 and size) */
+	uint64_t region_bytes;		/* written per pass */
+	unsigned int nr_passes;
+	struct rec_pass passes[VDSWIPE_MAX_PASSES];
+	uint32_t verify, sample_pct;
+	uint32_t abi_version;		/* 0: unknown */
+	/* the end */
+	bool unknown;			/* the session closed before the end */
+	HRESULT hr;
+	int32_t error;
+	uint64_t error_offset, bytes_done, bytes_total, op_id;
+	bool have_progress;		/* the fields below are known */
+	uint32_t block_size;
+	uint64_t bytes_written, bytes_verified, verify_total;
+	uint64_t mismatch_blocks, first_mismatch;
+	struct timespec t_start, t_end;	/* CLOCK_REALTIME */
+};
+struct json_object *record_build(const struct rec_input *in);
+int record_digest(struct json_object *rec, char hex[65]);
+int record_seal(struct json_object *rec);
+int record_open(const char *path, char *tmp, size_t len);
+int record_commit(struct json_object *rec, int fd, const char *tmp, const char *path);
+int record_load(const char *path, struct json_object **rec, char *why, size_t len);
+const char *fmt_utc(const struct timespec *ts, char *buf, size_t len);
+const char *method_word(uint32_t method);
+const char *verify_word(uint32_t verify);
+
+/* pdf.c: vdswipe record */
+int cmd_record(int argc, char **argv);
+int cmd_identify(int argc, char **argv);	/* record.c */
+
 /* clean.c */
 int cmd_clean(int argc, char **argv);
 int cmd_discard(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* main.c */
 extern const char *prog;
