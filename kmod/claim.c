@@ -340,7 +340,7 @@ static int vdswipe_claim_attach(struct vdswipe_claim *claim,
 }
 
 static int vdswipe_check_device(struct block_device *bdev,
-				const struct vdswipe_clean *req, u64 size)
+				const struct vdswipe_req *req, u64 size)
 {
 	unsigned int lbs = bdev_logical_block_size(bdev);
 	u64 end;
@@ -356,7 +356,7 @@ static int vdswipe_check_device(struct block_device *bdev,
 		return -EMEDIUMTYPE;
 	if (bdev_read_only(bdev))
 		return -EROFS;
-	if (req->method == VDSWIPE_METHOD_DISCARD) {
+	if (req->passes[0].method == VDSWIPE_METHOD_DISCARD) {
 		if (req->flags & VDSWIPE_CLEAN_SECURE) {
 			if (!bdev_max_secure_erase_sectors(bdev))
 				return -EOPNOTSUPP;
@@ -377,8 +377,9 @@ static int vdswipe_check_device(struct block_device *bdev,
  * vdswipe_claim_release(). On failure nothing is held. May sleep.
  */
 int vdswipe_claim_acquire(struct vdswipe_claim *claim,
-			  const struct vdswipe_clean *req, u64 *dev_bytes)
+			  const struct vdswipe_req *req, u64 *dev_bytes)
 {
+	bool verify_only = req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY;
 	struct block_device *bdev;
 	struct file *file;
 	u64 size, start, end;
@@ -390,8 +391,9 @@ int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 	ret = -ENOTBLK;
 	if (!S_ISBLK(file_inode(file)->i_mode))
 		goto put_file;
+	/* A verify-only op writes nothing: reading is the right it needs. */
 	ret = -EACCES;
-	if (!(file->f_mode & FMODE_WRITE))
+	if (!(file->f_mode & (verify_only ? FMODE_READ : FMODE_WRITE)))
 		goto put_file;
 
 	bdev = I_BDEV(file->f_mapping->host);
@@ -420,7 +422,8 @@ int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 	 */
 	sync_blockdev(bdev);
 
-	if (!(req->flags & VDSWIPE_CLEAN_FORCE)) {
+	/* Nothing to protect from a verification: it only reads. */
+	if (!(req->flags & VDSWIPE_CLEAN_FORCE) && !verify_only) {
 		ret = -ENOTEMPTY;
 		if (!bdev_is_partition(bdev) &&
 		    vdswipe_disk_has_partitions(bdev->bd_disk))

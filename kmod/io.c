@@ -2,36 +2,56 @@
 /*
  * vdswipe I/O: the work function that runs an op.
  *
- * Writes go out in chunks of chunk_size bytes, at most queue_depth chunks in
- * flight; cancel is honoured between chunks, after which the bios in flight
- * are drained. Zeroes use WRITE ZEROES where the device offers it (falling
- * back to writing the zero page if it refuses), else the zero page, added
- * to each bio over and over; a pattern uses one page filled with the byte.
- * DISCARD is one blkdev_issue_discard() (or secure erase) per segment and
- * cannot be stopped.
+ * An op runs its passes in order, each over the same segments, flushing the
+ * device after each; after the last pass (or every pass) it may read the
+ * region back and compare. Writes and reads go out in chunks of chunk_size
+ * bytes, at most queue_depth chunks in flight; cancel is honoured between
+ * chunks, after which the bios in flight are drained. Zeroes use WRITE
+ * ZEROES where the device offers it (falling back to writing the zero page
+ * if it refuses), else the zero page, added to each bio over and over; a
+ * pattern uses one page filled with the byte. Random data and reads use the
+ * op's chunk buffers (queue_depth of them): the worker fills a buffer with
+ * keystream before writing it, and checks a buffer that was read once all
+ * its bios completed, before reusing it. DISCARD is one
+ * blkdev_issue_discard() (or secure erase) per segment and cannot be
+ * stopped.
+ *
+ * The keystream is ChaCha20 (the kernel's chacha_block_generic(), built
+ * into every kernel, so the module needs no crypto module), keyed per pass
+ * from get_random_bytes(). Its 64-bit block counter is the device offset /
+ * 64, so any chunk is generated on its own, and regenerated for
+ * verification, from the key and its offset.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/wait.h>
+
+#include <crypto/chacha.h>
 
 #include "vdswipe.h"
 
 /**
  * struct vdswipe_bio - a bio of an op
  * @op:        the op; alive until its worker saw inflight drop to 0
+ * @buf:       the chunk buffer the bio's pages belong to, or NULL
  * @pos:       device offset of the bio's first byte
  * @len:       bytes the bio covers
  * @bio:       the bio, last: vdswipe_bio_set's front pad ends here
  */
 struct vdswipe_bio {
 	struct vdswipe_op *op;
+	struct vdswipe_buf *buf;
 	u64 pos;
 	u32 len;
 	struct bio bio;
@@ -96,12 +116,17 @@ static void vdswipe_end_io(struct bio *bio)
 	bool redo = status && bio_op(bio) == REQ_OP_WRITE_ZEROES &&
 		    (status == BLK_STS_NOTSUPP ||
 		     !bdev_write_zeroes_sectors(bio->bi_bdev));
+	struct vdswipe_buf *buf = vb->buf;
+	bool write = op_is_write(bio_op(bio));
 	u64 pos = vb->pos;
 	u32 len = vb->len;
 	unsigned long flags;
 
-	if (!status)
+	/* What was read counts once the worker has compared it. */
+	if (!status && write) {
+		atomic64_add(len, &op->bytes_written);
 		atomic64_add(len, &op->bytes_done);
+	}
 	/* Never held: the worker allocates from the same bio_set. */
 	bio_put(bio);
 
@@ -110,6 +135,11 @@ static void vdswipe_end_io(struct bio *bio)
 		op->redo[op->nr_redo++] = (struct vdswipe_seg){ pos, len };
 	else if (status)
 		vdswipe_io_error(op, pos, redo ? -EIO : blk_status_to_errno(status));
+	if (buf) {
+		buf->failed |= !!status;
+		if (!--buf->nr_bios)
+			list_add_tail(&buf->link, &op->buf_done);
+	}
 	op->inflight -= len;
 	wake_up(&op->io_wq);
 	spin_unlock_irqrestore(&op->io_lock, flags);
@@ -128,6 +158,7 @@ static struct bio *vdswipe_bio_alloc(struct vdswipe_op *op, u64 pos, u32 len,
 	bio->bi_end_io = vdswipe_end_io;
 	vb = container_of(bio, struct vdswipe_bio, bio);
 	vb->op = op;
+	vb->buf = NULL;
 	vb->pos = pos;
 	vb->len = len;
 	return bio;
@@ -136,7 +167,8 @@ static struct bio *vdswipe_bio_alloc(struct vdswipe_op *op, u64 pos, u32 len,
 /* Submits [pos, pos + len), already counted in op->inflight. */
 static void vdswipe_submit_chunk(struct vdswipe_op *op, u64 pos, u32 len)
 {
-	struct page *page = op->pattern_page ?: ZERO_PAGE(0);
+	struct page *page = op->method == VDSWIPE_METHOD_PATTERN ?
+			    op->pattern_page : ZERO_PAGE(0);
 	struct blk_plug plug;
 	struct bio *bio;
 
@@ -222,6 +254,7 @@ static bool vdswipe_io_redo(struct vdswipe_op *op)
 		pr_info_ratelimited("%pg: WRITE ZEROES refused, writing zeroes instead\n",
 				    op->claim.bdev);
 		op->use_write_zeroes = false;
+		op->write_zeroes_ok = false;
 	}
 	for (i = 0; i < n; i++) {
 		if (!vdswipe_io_reserve(op, segs[i].len))
@@ -244,14 +277,291 @@ static int vdswipe_io_drain(struct vdswipe_op *op)
 }
 
 /*
- * Writes every segment. Returns 0 when all is written or the op stopped for a
- * cancel, else the errno of the lowest failed write. Every bio has completed
- * when it returns.
+ * The keystream of the current RANDOM pass for the device bytes [@pos,
+ * @pos + @len), both multiples of CHACHA_BLOCK_SIZE, into @dst. The block
+ * counter is @pos / 64 in state words 12 (low) and 13 (high).
+ * chacha_block_generic() steps only word 12, so the carry into word 13 at a
+ * 2^32-block boundary is ours.
+ */
+static void vdswipe_keystream(const struct vdswipe_op *op, u64 pos, u8 *dst,
+			      u32 len)
+{
+	u64 block = pos / CHACHA_BLOCK_SIZE;
+	u32 state[16];
+
+	memcpy(state, op->chacha, sizeof(state));
+	state[12] = lower_32_bits(block);
+	state[13] = upper_32_bits(block);
+	for (; len; len -= CHACHA_BLOCK_SIZE, dst += CHACHA_BLOCK_SIZE) {
+		chacha_block_generic(state, dst, 20);
+		if (!state[12])
+			state[13]++;
+	}
+	memzero_explicit(state, sizeof(state));
+}
+
+/* A new key for a RANDOM pass; the nonce words stay zero (keys never repeat). */
+static void vdswipe_rekey(struct vdswipe_op *op)
+{
+	memset(op->chacha, 0, sizeof(op->chacha));
+	chacha_init_consts(op->chacha);
+	get_random_bytes(&op->chacha[4], CHACHA_KEY_SIZE);
+}
+
+static void vdswipe_bufs_free(struct vdswipe_op *op)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < op->nr_bufs; i++) {
+		struct vdswipe_buf *buf = op->bufs[i];
+
+		for (j = 0; j < DIV_ROUND_UP(vdswipe_chunk_size, PAGE_SIZE); j++)
+			if (buf->pages[j])
+				__free_page(buf->pages[j]);
+		kfree(buf);
+	}
+	kfree(op->bufs);
+	op->bufs = NULL;
+	op->nr_bufs = 0;
+	INIT_LIST_HEAD(&op->buf_free);
+	INIT_LIST_HEAD(&op->buf_done);
+	if (op->scratch) {
+		__free_page(op->scratch);
+		op->scratch = NULL;
+	}
+}
+
+/*
+ * The chunk buffers, for an op that writes random data or verifies:
+ * queue_depth x chunk_size bytes, plus a page for the regenerated keystream.
+ * Allocated when the op starts, not at submit: queued ops hold no memory.
+ */
+static int vdswipe_bufs_alloc(struct vdswipe_op *op)
+{
+	unsigned int npages = DIV_ROUND_UP(vdswipe_chunk_size, PAGE_SIZE);
+	unsigned int i, j;
+
+	op->bufs = kcalloc(vdswipe_queue_depth, sizeof(*op->bufs), GFP_KERNEL);
+	if (!op->bufs)
+		return -ENOMEM;
+	for (i = 0; i < vdswipe_queue_depth; i++) {
+		struct vdswipe_buf *buf;
+
+		buf = kzalloc(struct_size(buf, pages, npages), GFP_KERNEL);
+		if (!buf)
+			goto free;
+		op->bufs[op->nr_bufs++] = buf;
+		for (j = 0; j < npages; j++) {
+			buf->pages[j] = alloc_page(GFP_KERNEL);
+			if (!buf->pages[j])
+				goto free;
+		}
+		list_add_tail(&buf->link, &op->buf_free);
+	}
+	op->scratch = alloc_page(GFP_KERNEL);
+	if (!op->scratch)
+		goto free;
+	return 0;
+
+free:
+	vdswipe_bufs_free(op);
+	return -ENOMEM;
+}
+
+/*
+ * Compares a chunk read back with what its pass wrote, one logical block at
+ * a time where a page differs, and counts the blocks that differ.
+ */
+static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
+{
+	unsigned int shift = ilog2(op->lbs);
+	u32 step = min_t(u32, op->lbs, PAGE_SIZE);
+	bool random = op->method == VDSWIPE_METHOD_RANDOM;
+	int byte = op->method == VDSWIPE_METHOD_PATTERN ? op->pattern : 0;
+	u8 *ref = page_address(op->scratch);
+	u64 last_bad = U64_MAX, first = U64_MAX, bad = 0;
+	u32 off, b;
+
+	for (off = 0; off < buf->len; off += PAGE_SIZE) {
+		u32 n = min_t(u32, buf->len - off, PAGE_SIZE);
+		u8 *data = page_address(buf->pages[off >> PAGE_SHIFT]);
+		u64 at;
+
+		if (random) {
+			vdswipe_keystream(op, buf->pos + off, ref, n);
+			if (!memcmp(data, ref, n))
+				continue;
+		} else if (!memchr_inv(data, byte, n)) {
+			continue;
+		}
+		for (b = 0; b < n; b += step) {
+			if (random ? !memcmp(data + b, ref + b, step) :
+				     !memchr_inv(data + b, byte, step))
+				continue;
+			at = buf->pos + off + b;
+			/* A block larger than a page is counted once. */
+			if (at >> shift == last_bad)
+				continue;
+			last_bad = at >> shift;
+			first = min(first, last_bad << shift);
+			bad++;
+		}
+	}
+	if (random)
+		memzero_explicit(ref, PAGE_SIZE);
+	if (bad) {
+		spin_lock(&op->lock);
+		op->mismatch_blocks += bad;
+		op->first_mismatch = min(op->first_mismatch, first);
+		spin_unlock(&op->lock);
+	}
+	atomic64_add(buf->len, &op->bytes_verified);
+	atomic64_add(buf->len, &op->bytes_done);
+}
+
+/* The worker is done with a buffer whose bios all completed. */
+static void vdswipe_buf_finish(struct vdswipe_op *op, struct vdswipe_buf *buf)
+{
+	bool failed;
+
+	spin_lock_irq(&op->io_lock);
+	failed = buf->failed;
+	spin_unlock_irq(&op->io_lock);
+	if (buf->read && !failed)
+		vdswipe_buf_verify(op, buf);
+}
+
+/*
+ * Checks every buffer whose bios completed and puts it back on the free
+ * list. Called with io_lock held (irqs off); drops it while checking.
+ */
+static void vdswipe_bufs_reap_locked(struct vdswipe_op *op)
+{
+	struct vdswipe_buf *buf;
+
+	lockdep_assert_held(&op->io_lock);
+
+	while ((buf = list_first_entry_or_null(&op->buf_done,
+					       struct vdswipe_buf, link))) {
+		list_del(&buf->link);
+		spin_unlock_irq(&op->io_lock);
+		vdswipe_buf_finish(op, buf);
+		spin_lock_irq(&op->io_lock);
+		list_add_tail(&buf->link, &op->buf_free);
+	}
+}
+
+/*
+ * Waits for a free chunk buffer for @len bytes at @pos, checking completed
+ * ones meanwhile, and counts the bytes in flight. NULL if the op must stop
+ * submitting: cancel requested, an I/O error, or the device is gone.
+ */
+static struct vdswipe_buf *vdswipe_buf_get(struct vdswipe_op *op, u64 pos,
+					   u32 len, bool read)
+{
+	struct vdswipe_buf *buf = NULL;
+
+	spin_lock_irq(&op->io_lock);
+	for (;;) {
+		vdswipe_wait_idle_lock_irq(op->io_wq,
+					   !list_empty(&op->buf_free) ||
+					   !list_empty(&op->buf_done) ||
+					   op->io_error, op->io_lock);
+		if (list_empty(&op->buf_done))
+			break;
+		vdswipe_bufs_reap_locked(op);
+	}
+	if (!op->io_error && !READ_ONCE(op->cancel_requested) &&
+	    !vdswipe_claim_dead(&op->claim)) {
+		buf = list_first_entry(&op->buf_free, struct vdswipe_buf, link);
+		list_del(&buf->link);
+		buf->pos = pos;
+		buf->len = len;
+		buf->read = read;
+		buf->failed = false;
+		buf->nr_bios = DIV_ROUND_UP(DIV_ROUND_UP(len, PAGE_SIZE),
+					    BIO_MAX_VECS);
+		op->inflight += len;
+	}
+	spin_unlock_irq(&op->io_lock);
+	return buf;
+}
+
+/* Writes or reads a chunk buffer: nr_bios bios of its pages. */
+static void vdswipe_submit_buf(struct vdswipe_op *op, struct vdswipe_buf *buf)
+{
+	blk_opf_t opf = buf->read ? REQ_OP_READ : REQ_OP_WRITE;
+	unsigned int pg = 0;
+	struct blk_plug plug;
+	u64 pos = buf->pos;
+	u32 len = buf->len;
+
+	blk_start_plug(&plug);
+	while (len) {
+		unsigned short nr = min_t(u32, BIO_MAX_VECS,
+					  DIV_ROUND_UP(len, PAGE_SIZE));
+		u32 bytes = min_t(u32, len, nr * PAGE_SIZE);
+		struct bio *bio;
+		u32 done;
+
+		bio = vdswipe_bio_alloc(op, pos, bytes, nr, opf);
+		container_of(bio, struct vdswipe_bio, bio)->buf = buf;
+		for (done = 0; done < bytes; done += PAGE_SIZE)
+			__bio_add_page(bio, buf->pages[pg++],
+				       min_t(u32, bytes - done, PAGE_SIZE), 0);
+		submit_bio(bio);
+		pos += bytes;
+		len -= bytes;
+	}
+	blk_finish_plug(&plug);
+}
+
+/* Fills a chunk buffer with the keystream of its bytes and writes it. */
+static void vdswipe_write_random(struct vdswipe_op *op, struct vdswipe_buf *buf)
+{
+	u32 off;
+
+	for (off = 0; off < buf->len; off += PAGE_SIZE)
+		vdswipe_keystream(op, buf->pos + off,
+				  page_address(buf->pages[off >> PAGE_SHIFT]),
+				  min_t(u32, buf->len - off, PAGE_SIZE));
+	vdswipe_submit_buf(op, buf);
+}
+
+/*
+ * Waits until no bio is in flight, rewrites late refusals of WRITE ZEROES
+ * (or drops them once the op stops), and checks the buffers read back.
+ * Returns the first I/O error.
+ */
+static int vdswipe_io_settle(struct vdswipe_op *op)
+{
+	int err;
+
+	for (;;) {
+		err = vdswipe_io_drain(op);
+		/* Late refusals of WRITE ZEROES: rewrite them, or drop them. */
+		spin_lock_irq(&op->io_lock);
+		if (!op->nr_redo) {
+			vdswipe_bufs_reap_locked(op);
+			spin_unlock_irq(&op->io_lock);
+			break;
+		}
+		spin_unlock_irq(&op->io_lock);
+		vdswipe_io_redo(op);
+	}
+	return err;
+}
+
+/*
+ * Writes every segment with the current pass's data. Returns 0 when all is
+ * written or the op stopped for a cancel, else the errno of the lowest
+ * failed write. Every bio has completed when it returns.
  */
 static int vdswipe_io_write(struct vdswipe_op *op)
 {
+	bool random = op->method == VDSWIPE_METHOD_RANDOM;
+	struct vdswipe_buf *buf;
 	unsigned int i;
-	int err;
 
 	for (i = 0; i < op->nr_segs; i++) {
 		u64 pos = op->segs[i].start;
@@ -260,25 +570,76 @@ static int vdswipe_io_write(struct vdswipe_op *op)
 		while (pos < end) {
 			u32 len = min_t(u64, end - pos, vdswipe_chunk_size);
 
-			if (!vdswipe_io_redo(op) || !vdswipe_io_reserve(op, len))
-				goto drain;
-			vdswipe_submit_chunk(op, pos, len);
+			if (random) {
+				buf = vdswipe_buf_get(op, pos, len, false);
+				if (!buf)
+					goto settle;
+				vdswipe_write_random(op, buf);
+			} else {
+				if (!vdswipe_io_redo(op) ||
+				    !vdswipe_io_reserve(op, len))
+					goto settle;
+				vdswipe_submit_chunk(op, pos, len);
+			}
 			pos += len;
 		}
 	}
-drain:
-	for (;;) {
-		err = vdswipe_io_drain(op);
-		/* Late refusals of WRITE ZEROES: rewrite them, or drop them. */
-		spin_lock_irq(&op->io_lock);
-		if (!op->nr_redo) {
-			spin_unlock_irq(&op->io_lock);
-			break;
+settle:
+	return vdswipe_io_settle(op);
+}
+
+/*
+ * A sampled verification always reads the chunks of the first and the last
+ * VDSWIPE_QUICK_BYTES of the region; of the others, it picks verify_pick of
+ * verify_cands at random (selection sampling: each with the probability
+ * still needed / still left, so exactly that many, evenly spread).
+ */
+static bool vdswipe_verify_pick(struct vdswipe_op *op, u64 pos, u32 len,
+				u64 *cands, u64 *pick)
+{
+	bool yes;
+
+	if (pos < op->region_start + VDSWIPE_QUICK_BYTES ||
+	    pos + len + VDSWIPE_QUICK_BYTES > op->region_end)
+		return true;
+	if (WARN_ON_ONCE(!*cands))
+		return true;
+	yes = *pick == *cands || get_random_u64() % *cands < *pick;
+	(*cands)--;
+	if (yes)
+		(*pick)--;
+	return yes;
+}
+
+/*
+ * Reads back the chunks the verification covers and compares them with
+ * what the current pass wrote (or, verify-only, with what it expects).
+ * Returns 0 when all is read or the op stopped, else the errno of the
+ * lowest failed read. Mismatches are counted in op->mismatch_blocks.
+ */
+static int vdswipe_io_verify(struct vdswipe_op *op)
+{
+	u64 cands = op->verify_cands, pick = op->verify_pick;
+	struct vdswipe_buf *buf;
+	unsigned int i;
+
+	for (i = 0; i < op->nr_segs; i++) {
+		u64 pos = op->segs[i].start;
+		u64 end = pos + op->segs[i].len;
+
+		for (; pos < end; pos += vdswipe_chunk_size) {
+			u32 len = min_t(u64, end - pos, vdswipe_chunk_size);
+
+			if (!vdswipe_verify_pick(op, pos, len, &cands, &pick))
+				continue;
+			buf = vdswipe_buf_get(op, pos, len, true);
+			if (!buf)
+				goto settle;
+			vdswipe_submit_buf(op, buf);
 		}
-		spin_unlock_irq(&op->io_lock);
-		vdswipe_io_redo(op);
 	}
-	return err;
+settle:
+	return vdswipe_io_settle(op);
 }
 
 static int vdswipe_io_discard(struct vdswipe_op *op)
@@ -304,7 +665,89 @@ static int vdswipe_io_discard(struct vdswipe_op *op)
 			spin_unlock_irq(&op->io_lock);
 			return err;
 		}
+		atomic64_add(seg->len, &op->bytes_written);
 		atomic64_add(seg->len, &op->bytes_done);
+	}
+	return 0;
+}
+
+static void vdswipe_set_phase(struct vdswipe_op *op, u32 pass, u32 phase)
+{
+	const struct vdswipe_pass *p = &op->passes[pass - 1];
+
+	spin_lock(&op->lock);
+	op->pass = pass;
+	op->phase = phase;
+	op->method = p->method;
+	spin_unlock(&op->lock);
+	op->pattern = p->pattern;
+}
+
+/* The op must stop: cancel requested, or the device is gone. */
+static bool vdswipe_stopping(struct vdswipe_op *op)
+{
+	return READ_ONCE(op->cancel_requested) ||
+	       vdswipe_claim_dead(&op->claim);
+}
+
+/*
+ * Runs the passes, each flushed, and the verifications. Returns 0 when all
+ * of it is done or the op stopped for a cancel (or a vanished device), else
+ * the errno of the failure: -EBADMSG when a verification found blocks that
+ * do not hold what was written. Sets *@flush when the op is left with its
+ * final flush to do (its last step was a write).
+ */
+static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
+{
+	bool verify_only = op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY;
+	bool random = false;
+	unsigned int i;
+	int err;
+
+	*flush = false;
+	for (i = 0; i < op->nr_passes; i++)
+		random |= op->passes[i].method == VDSWIPE_METHOD_RANDOM;
+	if (random || op->verify != VDSWIPE_VERIFY_OFF) {
+		err = vdswipe_bufs_alloc(op);
+		if (err)
+			return err;
+	}
+
+	for (i = 0; i < op->nr_passes; i++) {
+		bool last = i == op->nr_passes - 1;
+		bool verify = op->verify == VDSWIPE_VERIFY_ALL ||
+			      (op->verify == VDSWIPE_VERIFY_LAST && last);
+
+		if (!verify_only) {
+			vdswipe_set_phase(op, i + 1, VDSWIPE_PHASE_WRITE);
+			if (op->method == VDSWIPE_METHOD_RANDOM)
+				vdswipe_rekey(op);
+			else if (op->method == VDSWIPE_METHOD_PATTERN)
+				memset(page_address(op->pattern_page),
+				       op->pattern, PAGE_SIZE);
+			op->use_write_zeroes = op->write_zeroes_ok &&
+					       op->method == VDSWIPE_METHOD_ZERO;
+			err = vdswipe_io_write(op);
+			if (err || vdswipe_stopping(op))
+				return err;
+			if (last && !verify) {
+				*flush = true;
+				return 0;
+			}
+			/* What the next pass or the verification sees. */
+			err = blkdev_issue_flush(op->claim.bdev);
+			if (err)
+				return err;
+		}
+		if (verify) {
+			vdswipe_set_phase(op, i + 1, VDSWIPE_PHASE_VERIFY);
+			err = vdswipe_io_verify(op);
+			if (err || vdswipe_stopping(op))
+				return err;
+			/* Counted to the end of this pass's verification. */
+			if (op->mismatch_blocks)
+				return -EBADMSG;
+		}
 	}
 	return 0;
 }
@@ -323,6 +766,7 @@ void vdswipe_work_fn(struct work_struct *work)
 	u64 error_offset = U64_MAX;
 	bool finishing = false;
 	bool handed_off;
+	bool flush;
 	u32 state;
 	int err;
 
@@ -337,10 +781,15 @@ void vdswipe_work_fn(struct work_struct *work)
 	op->state = VDSWIPE_STATE_RUNNING;
 	spin_unlock(&op->lock);
 
-	if (op->method == VDSWIPE_METHOD_DISCARD)
+	if (op->method == VDSWIPE_METHOD_DISCARD) {
+		vdswipe_set_phase(op, 1, VDSWIPE_PHASE_WRITE);
 		err = vdswipe_io_discard(op);
-	else
-		err = vdswipe_io_write(op);
+		flush = false;
+	} else {
+		err = vdswipe_io_run(op, &flush);
+	}
+	vdswipe_bufs_free(op);
+	memzero_explicit(op->chacha, sizeof(op->chacha));
 
 	/*
 	 * A device that went away ends the op FAILED with -ENODEV, whatever
@@ -358,9 +807,9 @@ void vdswipe_work_fn(struct work_struct *work)
 	} else if (op->cancel_requested &&
 		   atomic64_read(&op->bytes_done) < op->bytes_total) {
 		/*
-		 * Only a cancel that left some byte unwritten wins; once
-		 * everything is written it is too late (EALREADY), even if
-		 * it came while the last bios were in flight.
+		 * Only a cancel that left some byte unwritten (or unread)
+		 * wins; once everything is done it is too late (EALREADY),
+		 * even if it came while the last bios were in flight.
 		 */
 		state = VDSWIPE_STATE_CANCELLED;
 		err = -ECANCELED;
@@ -372,7 +821,7 @@ void vdswipe_work_fn(struct work_struct *work)
 
 	if (finishing) {
 		state = VDSWIPE_STATE_DONE;
-		if (op->method != VDSWIPE_METHOD_DISCARD) {
+		if (flush) {
 			err = blkdev_issue_flush(bdev);
 			if (err)
 				state = VDSWIPE_STATE_FAILED;

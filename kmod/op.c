@@ -30,6 +30,7 @@ static void vdswipe_op_free(struct kref *ref)
 	if (op->pattern_page)
 		__free_page(op->pattern_page);
 	kfree(op->redo);
+	memzero_explicit(op->chacha, sizeof(op->chacha));
 	vdswipe_session_put(op->sess);
 	kmem_cache_free(vdswipe_op_cache, op);
 }
@@ -177,31 +178,89 @@ int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 	return -EALREADY;
 }
 
+static bool vdswipe_pass_bad(u32 method, u32 pattern, bool discard_ok)
+{
+	if (method > VDSWIPE_METHOD_RANDOM)
+		return true;
+	if (method == VDSWIPE_METHOD_DISCARD && !discard_ok)
+		return true;
+	return method == VDSWIPE_METHOD_PATTERN ? pattern > 0xff : pattern != 0;
+}
+
+static bool vdswipe_range_bad(u32 flags, u64 offset, u64 length)
+{
+	if (flags & VDSWIPE_CLEAN_RANGE)
+		return !length;
+	return offset || length;
+}
+
 static int vdswipe_clean_check(const struct vdswipe_clean *req)
 {
 	if (req->flags & ~VDSWIPE_CLEAN_FLAGS_ALL)
 		return -EINVAL;
-	if (req->method > VDSWIPE_METHOD_DISCARD)
+	if (req->method > VDSWIPE_METHOD_RANDOM)
 		return -EINVAL;
 	if (req->reserved[0] || req->reserved[1])
 		return -EINVAL;
-	if (req->method == VDSWIPE_METHOD_PATTERN ? req->pattern > 0xff :
-						     req->pattern != 0)
+	if (vdswipe_pass_bad(req->method, req->pattern, true))
 		return -EINVAL;
 	if ((req->flags & VDSWIPE_CLEAN_SECURE) &&
 	    req->method != VDSWIPE_METHOD_DISCARD)
 		return -EINVAL;
-	if (req->flags & VDSWIPE_CLEAN_RANGE) {
-		if (!req->length)
-			return -EINVAL;
-	} else if (req->offset || req->length) {
+	if (vdswipe_range_bad(req->flags, req->offset, req->length))
 		return -EINVAL;
-	}
 	return 0;
 }
 
+/* The checks of the request alone, in the order the ABI document lists. */
+static int vdswipe_sanitize_check(const struct vdswipe_sanitize *req)
+{
+	bool verify_only = req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY;
+	unsigned int i;
+
+	if (req->flags & ~VDSWIPE_SANITIZE_FLAGS_ALL)
+		return -EINVAL;
+	if (req->reserved0 || memchr_inv(req->reserved, 0,
+					 sizeof(req->reserved)))
+		return -EINVAL;
+	if (!req->nr_passes || req->nr_passes > VDSWIPE_MAX_PASSES)
+		return -EINVAL;
+	for (i = 0; i < VDSWIPE_MAX_PASSES; i++) {
+		const struct vdswipe_pass *p = &req->passes[i];
+
+		if (i >= req->nr_passes) {
+			if (p->method || p->pattern)
+				return -EINVAL;
+		} else if (vdswipe_pass_bad(p->method, p->pattern, false)) {
+			return -EINVAL;
+		}
+	}
+	if (req->verify > VDSWIPE_VERIFY_ALL)
+		return -EINVAL;
+	if (req->verify == VDSWIPE_VERIFY_OFF ? req->sample_pct != 0 :
+	    !req->sample_pct || req->sample_pct > 100)
+		return -EINVAL;
+	if (verify_only &&
+	    (req->nr_passes != 1 || req->verify == VDSWIPE_VERIFY_OFF ||
+	     req->passes[0].method == VDSWIPE_METHOD_RANDOM))
+		return -EINVAL;
+	if (vdswipe_range_bad(req->flags, req->offset, req->length))
+		return -EINVAL;
+	return 0;
+}
+
+static bool vdswipe_req_has(const struct vdswipe_req *req, u32 method)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_passes; i++)
+		if (req->passes[i].method == method)
+			return true;
+	return false;
+}
+
 static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
-					   const struct vdswipe_clean *req)
+					   const struct vdswipe_req *req)
 {
 	struct vdswipe_op *op;
 
@@ -209,14 +268,18 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	if (!op)
 		return NULL;
 
-	if (req->method == VDSWIPE_METHOD_PATTERN) {
+	if (vdswipe_req_has(req, VDSWIPE_METHOD_PATTERN) &&
+	    !(req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY)) {
 		/* GFP_KERNEL pages are never highmem: page_address() works. */
 		op->pattern_page = alloc_page(GFP_KERNEL);
 		if (!op->pattern_page) {
 			kmem_cache_free(vdswipe_op_cache, op);
 			return NULL;
 		}
-		memset(page_address(op->pattern_page), req->pattern, PAGE_SIZE);
+		/* Filled by each PATTERN pass with its byte. */
+		memset(page_address(op->pattern_page), req->passes[0].pattern,
+		       PAGE_SIZE);
+		op->pattern = req->passes[0].pattern;
 	}
 
 	kref_init(&op->ref);
@@ -226,12 +289,21 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	op->state = VDSWIPE_STATE_QUEUED;
 	op->error_offset = U64_MAX;
 	init_waitqueue_head(&op->wq);
-	op->method = req->method;
+	op->method = req->passes[0].method;
+	op->first_mismatch = U64_MAX;
 	op->flags = req->flags;
+	op->nr_passes = req->nr_passes;
+	memcpy(op->passes, req->passes, sizeof(op->passes));
+	op->verify = req->verify;
+	op->sample_pct = req->sample_pct;
 	atomic64_set(&op->bytes_done, 0);
+	atomic64_set(&op->bytes_written, 0);
+	atomic64_set(&op->bytes_verified, 0);
 	spin_lock_init(&op->io_lock);
 	init_waitqueue_head(&op->io_wq);
 	op->io_error_offset = U64_MAX;
+	INIT_LIST_HEAD(&op->buf_free);
+	INIT_LIST_HEAD(&op->buf_done);
 	INIT_WORK(&op->work, vdswipe_work_fn);
 	INIT_LIST_HEAD(&op->ev_link);
 	INIT_LIST_HEAD(&op->cancel_link);
@@ -239,56 +311,103 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 }
 
 /*
+ * Chunks (of chunk_size, the last one of a segment shorter) that a sampled
+ * verification always reads: those of the first and the last
+ * VDSWIPE_QUICK_BYTES of the region. The quick clean's segments lie there
+ * entirely. @n is the number of chunks of the one segment of @len bytes.
+ */
+static u64 vdswipe_mandatory_chunks(u64 len, u64 n)
+{
+	u64 cs = vdswipe_chunk_size;
+	u64 head = min_t(u64, n, DIV_ROUND_UP_ULL(VDSWIPE_QUICK_BYTES, cs));
+	u64 tail = len > VDSWIPE_QUICK_BYTES ?
+		   div64_u64(len - VDSWIPE_QUICK_BYTES, cs) : 0;
+
+	/* Chunks [0, head) and [tail, n): chunk i ends past len - 1 MiB. */
+	return tail <= head ? n : head + (n - tail);
+}
+
+/*
  * The quick clean covers the first and the last VDSWIPE_QUICK_BYTES of
  * [start, start + len), one segment when they overlap or touch; the full
- * clean all of it.
+ * clean all of it. Then the byte counts: one pass, one verification (its
+ * sample size is fixed here, so that bytes_total is exact), all of it.
  */
 static void vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
 {
+	u64 cs = vdswipe_chunk_size;
+	u64 n, mandatory, want, nr_verify;
+	u32 rem;
+
+	op->region_start = start;
+	op->region_end = start + len;
 	if ((op->flags & VDSWIPE_CLEAN_FULL) || len <= 2 * VDSWIPE_QUICK_BYTES) {
 		op->segs[0] = (struct vdswipe_seg){ start, len };
 		op->nr_segs = 1;
-		op->bytes_total = len;
+		op->region_bytes = len;
+		n = DIV_ROUND_UP_ULL(len, cs);
+		mandatory = vdswipe_mandatory_chunks(len, n);
 	} else {
 		op->segs[0] = (struct vdswipe_seg){ start, VDSWIPE_QUICK_BYTES };
 		op->segs[1] = (struct vdswipe_seg){
 			start + len - VDSWIPE_QUICK_BYTES, VDSWIPE_QUICK_BYTES
 		};
 		op->nr_segs = 2;
-		op->bytes_total = 2 * VDSWIPE_QUICK_BYTES;
+		op->region_bytes = 2 * VDSWIPE_QUICK_BYTES;
+		n = 2 * DIV_ROUND_UP_ULL(VDSWIPE_QUICK_BYTES, cs);
+		mandatory = n;
 	}
+
+	if (op->verify == VDSWIPE_VERIFY_OFF) {
+		op->verify_bytes = 0;
+		nr_verify = 0;
+	} else {
+		/* ceil(n * pct / 100) chunks, the mandatory ones among them */
+		want = div_u64_rem(n, 100, &rem) * op->sample_pct +
+		       DIV_ROUND_UP(rem * op->sample_pct, 100);
+		want = clamp(want, mandatory, n);
+		op->verify_cands = n - mandatory;
+		op->verify_pick = want - mandatory;
+		/* Only the last chunk of a segment is short, and it is mandatory. */
+		op->verify_bytes = op->region_bytes -
+				   (op->verify_cands - op->verify_pick) * cs;
+		nr_verify = op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes : 1;
+	}
+	op->verify_total = nr_verify * op->verify_bytes;
+	op->bytes_total = op->verify_total;
+	if (!(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY))
+		op->bytes_total += op->nr_passes * op->region_bytes;
 }
 
-long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
+/*
+ * Creates an op for a checked request: the device claimed, the id reserved.
+ * The caller tells userspace the id, then vdswipe_op_start()s it or
+ * vdswipe_op_abort()s it.
+ */
+static struct vdswipe_op *vdswipe_op_create(struct vdswipe_session *sess,
+					    const struct vdswipe_req *req)
 {
-	struct vdswipe_clean req;
 	struct vdswipe_op *op;
 	u64 dev_bytes;
 	int ret;
 
-	if (copy_from_user(&req, argp, sizeof(req)))
-		return -EFAULT;
-	ret = vdswipe_clean_check(&req);
-	if (ret)
-		return ret;
-	if (!sess->admin)
-		return -EPERM;
-
-	op = vdswipe_op_alloc(sess, &req);
+	op = vdswipe_op_alloc(sess, req);
 	if (!op)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 
-	ret = vdswipe_claim_acquire(&op->claim, &req, &dev_bytes);
+	ret = vdswipe_claim_acquire(&op->claim, req, &dev_bytes);
 	if (ret)
 		goto put_op;
 
-	if (req.flags & VDSWIPE_CLEAN_RANGE)
-		vdswipe_op_set_segs(op, req.offset, req.length);
+	op->lbs = bdev_logical_block_size(op->claim.bdev);
+	if (req->flags & VDSWIPE_CLEAN_RANGE)
+		vdswipe_op_set_segs(op, req->offset, req->length);
 	else
 		vdswipe_op_set_segs(op, 0, dev_bytes);
-	op->use_write_zeroes = op->method == VDSWIPE_METHOD_ZERO &&
-			       bdev_write_zeroes_sectors(op->claim.bdev);
-	if (op->use_write_zeroes) {
+	op->write_zeroes_ok = vdswipe_req_has(req, VDSWIPE_METHOD_ZERO) &&
+			      !(req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY) &&
+			      bdev_write_zeroes_sectors(op->claim.bdev);
+	if (op->write_zeroes_ok) {
 		/* Room for every refused range, and the worker's copy. */
 		op->redo = kcalloc(2 * (vdswipe_queue_depth + 2),
 				   sizeof(*op->redo), GFP_KERNEL);
@@ -296,25 +415,33 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 			op->max_redo = vdswipe_queue_depth + 2;
 			op->redo_work = op->redo + op->max_redo;
 		} else {
-			op->use_write_zeroes = false;
+			op->write_zeroes_ok = false;
 		}
 	}
 
 	ret = vdswipe_session_reserve_id(sess, &op->id);
 	if (ret)
 		goto release_claim;
+	return op;
 
-	/*
-	 * Tell userspace the id before the op can run: once it is installed
-	 * and queued, a failure here could no longer be undone.
-	 */
-	req.op_id = op->id;
-	req.bytes_total = op->bytes_total;
-	if (copy_to_user(argp, &req, sizeof(req))) {
-		ret = -EFAULT;
-		goto unreserve_id;
-	}
+release_claim:
+	vdswipe_claim_release(&op->claim);
+put_op:
+	vdswipe_op_put(op);
+	return ERR_PTR(ret);
+}
 
+static void vdswipe_op_abort(struct vdswipe_session *sess,
+			     struct vdswipe_op *op)
+{
+	vdswipe_session_unreserve_id(sess, op->id);
+	vdswipe_claim_release(&op->claim);
+	vdswipe_op_put(op);
+}
+
+static void vdswipe_op_start(struct vdswipe_session *sess,
+			     struct vdswipe_op *op)
+{
 	/*
 	 * Queue before the op becomes visible: a cancel that found it
 	 * installed but not yet queued could grab the idle work in
@@ -325,15 +452,87 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 	kref_get(&op->ref);		/* for the work */
 	queue_work(vdswipe_wq, &op->work);
 	vdswipe_session_install(sess, op);	/* takes our reference */
-	return 0;
+}
 
-unreserve_id:
-	vdswipe_session_unreserve_id(sess, op->id);
-release_claim:
-	vdswipe_claim_release(&op->claim);
-put_op:
-	vdswipe_op_put(op);
-	return ret;
+long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_clean req;
+	struct vdswipe_req r;
+	struct vdswipe_op *op;
+	int ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	ret = vdswipe_clean_check(&req);
+	if (ret)
+		return ret;
+	if (!sess->admin)
+		return -EPERM;
+
+	r = (struct vdswipe_req) {
+		.fd		= req.fd,
+		.flags		= req.flags,
+		.offset		= req.offset,
+		.length		= req.length,
+		.nr_passes	= 1,
+		.passes[0]	= { req.method, req.pattern },
+	};
+	op = vdswipe_op_create(sess, &r);
+	if (IS_ERR(op))
+		return PTR_ERR(op);
+
+	/*
+	 * Tell userspace the id before the op can run: once it is installed
+	 * and queued, a failure here could no longer be undone.
+	 */
+	req.op_id = op->id;
+	req.bytes_total = op->bytes_total;
+	if (copy_to_user(argp, &req, sizeof(req))) {
+		vdswipe_op_abort(sess, op);
+		return -EFAULT;
+	}
+	vdswipe_op_start(sess, op);
+	return 0;
+}
+
+long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_sanitize req;
+	struct vdswipe_req r;
+	struct vdswipe_op *op;
+	int ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	ret = vdswipe_sanitize_check(&req);
+	if (ret)
+		return ret;
+	if (!sess->admin)
+		return -EPERM;
+
+	r = (struct vdswipe_req) {
+		.fd		= req.fd,
+		.flags		= req.flags,
+		.offset		= req.offset,
+		.length		= req.length,
+		.nr_passes	= req.nr_passes,
+		.verify		= req.verify,
+		.sample_pct	= req.sample_pct,
+	};
+	memcpy(r.passes, req.passes, sizeof(r.passes));
+	op = vdswipe_op_create(sess, &r);
+	if (IS_ERR(op))
+		return PTR_ERR(op);
+
+	req.op_id = op->id;
+	req.bytes_total = op->bytes_total;
+	req.region_bytes = op->region_bytes;
+	if (copy_to_user(argp, &req, sizeof(req))) {
+		vdswipe_op_abort(sess, op);
+		return -EFAULT;
+	}
+	vdswipe_op_start(sess, op);
+	return 0;
 }
 
 static u32 vdswipe_percent(u32 state, u64 done, u64 total)
@@ -374,6 +573,53 @@ long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp)
 	vdswipe_op_put(op);
 
 	if (copy_to_user(argp, &st, sizeof(st)))
+		return -EFAULT;
+	return 0;
+}
+
+long vdswipe_ioctl_progress(struct vdswipe_session *sess, void __user *argp)
+{
+	struct vdswipe_progress pr;
+	struct vdswipe_op *op;
+	bool running;
+
+	if (copy_from_user(&pr, argp, sizeof(pr)))
+		return -EFAULT;
+	if (pr.flags || pr.reserved0 ||
+	    memchr_inv(pr.reserved, 0, sizeof(pr.reserved)))
+		return -EINVAL;
+	op = vdswipe_op_get(sess, pr.op_id);
+	if (!op)
+		return -ENOENT;
+
+	spin_lock(&op->lock);
+	running = op->state == VDSWIPE_STATE_RUNNING ||
+		  op->state == VDSWIPE_STATE_FINISHING;
+	pr = (struct vdswipe_progress) {
+		.op_id		 = op->id,
+		.state		 = running ? VDSWIPE_STATE_RUNNING : op->state,
+		.result		 = op->result,
+		.method		 = op->method,
+		.nr_passes	 = op->nr_passes,
+		.pass		 = op->pass,
+		.phase		 = running ? op->phase : VDSWIPE_PHASE_NONE,
+		.verify		 = op->verify,
+		.sample_pct	 = op->sample_pct,
+		.block_size	 = op->lbs,
+		.bytes_done	 = atomic64_read(&op->bytes_done),
+		.bytes_total	 = op->bytes_total,
+		.bytes_written	 = atomic64_read(&op->bytes_written),
+		.bytes_verified	 = atomic64_read(&op->bytes_verified),
+		.verify_total	 = op->verify_total,
+		.mismatch_blocks = op->mismatch_blocks,
+		.first_mismatch	 = op->first_mismatch,
+		.error_offset	 = op->error_offset,
+	};
+	pr.percent = vdswipe_percent(op->state, pr.bytes_done, pr.bytes_total);
+	spin_unlock(&op->lock);
+	vdswipe_op_put(op);
+
+	if (copy_to_user(argp, &pr, sizeof(pr)))
 		return -EFAULT;
 	return 0;
 }

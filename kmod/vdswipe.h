@@ -144,26 +144,98 @@ struct vdswipe_seg {
 };
 
 /**
+ * struct vdswipe_req - what an op is asked to do, from VDSWIPE_IOC_CLEAN (one
+ * pass, no verification) or VDSWIPE_IOC_SANITIZE; its fields checked
+ * @fd:         the block device's descriptor
+ * @flags:      VDSWIPE_CLEAN_* and VDSWIPE_SANITIZE_VERIFY_ONLY
+ * @offset:     with VDSWIPE_CLEAN_RANGE: first byte
+ * @length:     with VDSWIPE_CLEAN_RANGE: bytes
+ * @nr_passes:  1..VDSWIPE_MAX_PASSES
+ * @passes:     the passes (with VERIFY_ONLY: what the region must hold)
+ * @verify:     VDSWIPE_VERIFY_*
+ * @sample_pct: with verification 1..100, else 0
+ */
+struct vdswipe_req {
+	int fd;
+	u32 flags;
+	u64 offset;
+	u64 length;
+	u32 nr_passes;
+	struct vdswipe_pass passes[VDSWIPE_MAX_PASSES];
+	u32 verify;
+	u32 sample_pct;
+};
+
+/**
+ * struct vdswipe_buf - a chunk buffer: the keystream a RANDOM pass writes, or
+ * what verification reads back. An op has queue_depth of them while it runs.
+ * @link:    on the op's @buf_free or @buf_done list, under its io_lock; off
+ *           both while the worker fills it or its bios are in flight
+ * @pos:     device offset of the chunk; worker only
+ * @len:     bytes of the chunk; worker only
+ * @read:    the chunk is read back and compared; worker only
+ * @nr_bios: bios of the chunk in flight; under io_lock
+ * @failed:  one of them failed; under io_lock
+ * @pages:   chunk_size bytes of pages, never highmem
+ */
+struct vdswipe_buf {
+	struct list_head link;
+	u64 pos;
+	u32 len;
+	bool read;
+	unsigned int nr_bios;
+	bool failed;
+	struct page *pages[];
+};
+
+/**
  * struct vdswipe_op - one clean
  *
- * Immutable after submit: @id, @sess, @method, @flags, @pattern_page,
- * @segs, @nr_segs, @bytes_total, @claim.bdev. @claim is released once, by
- * whoever ends the op, before the end is published.
+ * Immutable after submit: @id, @sess, @flags, @nr_passes, @passes, @verify,
+ * @sample_pct, @lbs, @segs, @nr_segs, @region_start, @region_end,
+ * @region_bytes, @verify_bytes, @verify_pick, @verify_cands, @verify_total,
+ * @bytes_total, @claim.bdev. @claim is released once, by whoever ends the
+ * op, before the end is published.
  *
  * @ref:              the xarray, every ioctl lookup, the queued work and a
  *                    cancel-all in progress each hold one
  * @sess:             holds a reference on the session until the op is freed
  * @lock:             protects @state, @cancel_requested, @result,
- *                    @error_offset and @handed_off; @cancel_requested is
- *                    also read without it by the worker between chunks
- *                    (READ_ONCE)
+ *                    @error_offset, @handed_off, @method, @pass, @phase,
+ *                    @mismatch_blocks and @first_mismatch;
+ *                    @cancel_requested is also read without it by the
+ *                    worker between chunks (READ_ONCE), and the worker,
+ *                    their only writer, reads @method, @pass and the
+ *                    mismatch fields without it
  * @handed_off:       the session was closed before the op ended: the op
  *                    holds a module reference, its end queues no event and
  *                    its work function drops that reference last. Set only
  *                    while the op has not ended, so that exactly one side
  *                    decides.
  * @wq:               waiters for the end (VDSWIPE_IOC_WAIT, cancel)
- * @bytes_done:       bytes written successfully; only grows
+ * @method:           the current (or last) pass's VDSWIPE_METHOD_*
+ * @pass:             the current pass, 1-based; 0 while queued
+ * @phase:            VDSWIPE_PHASE_WRITE or _VERIFY while running
+ * @mismatch_blocks:  logical blocks verification found wrong
+ * @first_mismatch:   device offset of the lowest of them, or U64_MAX
+ * @flags:            VDSWIPE_CLEAN_* and VDSWIPE_SANITIZE_VERIFY_ONLY
+ * @nr_passes:        passes of the op, 1..VDSWIPE_MAX_PASSES
+ * @passes:           what each pass writes (VERIFY_ONLY: what to expect)
+ * @verify:           VDSWIPE_VERIFY_* of the op
+ * @sample_pct:       share of chunks verification reads, 0 without
+ * @lbs:              the device's logical block size
+ * @region_start:     first byte of the region (device or range)
+ * @region_end:       its end
+ * @region_bytes:     bytes one pass writes (the sum of @segs)
+ * @verify_bytes:     bytes one verification reads
+ * @verify_pick:      chunks one verification picks at random, besides
+ *                    those of the first and last MiB of the region
+ * @verify_cands:     chunks it picks them from
+ * @verify_total:     bytes all verifications read
+ * @bytes_total:      all passes' writes plus @verify_total
+ * @bytes_done:       bytes written or verified successfully; only grows
+ * @bytes_written:    bytes written successfully, all passes; only grows
+ * @bytes_verified:   bytes read back and compared; only grows
  * @io_lock:          irq-safe; protects @inflight, @io_error,
  *                    @io_error_offset, @redo and @nr_redo
  * @inflight:         bytes submitted and not yet completed
@@ -177,7 +249,20 @@ struct vdswipe_seg {
  *                    last chunk of each segment), so it cannot overflow;
  *                    the bios themselves are freed at completion
  * @redo_work:        worker only: where it copies @redo to resubmit
- * @use_write_zeroes: worker only: offload zeroing to the device
+ * @use_write_zeroes: worker only: offload zeroing to the current pass
+ * @write_zeroes_ok:  worker only: the device takes WRITE ZEROES (until it
+ *                    refuses one)
+ * @pattern:          worker only: the byte of the current PATTERN pass
+ * @pattern_page:     worker only: a page of it, when a pass needs it
+ * @chacha:           worker only: the ChaCha20 state of the current RANDOM
+ *                    pass, its key drawn at the pass's start and wiped
+ *                    (memzero_explicit) when the op ends
+ * @bufs:             the chunk buffers, allocated when the op starts and
+ *                    freed when it ends; @nr_bufs of them
+ * @buf_free:         chunk buffers ready for the worker; under io_lock
+ * @buf_done:         chunk buffers whose bios all completed, for the
+ *                    worker to check and reuse; under io_lock
+ * @scratch:          worker only: a page for the regenerated keystream
  * @work:             runs the op, queued once at submit
  * @ev_link:          on @sess->events while the end record is unread;
  *                    under @sess->ev_lock
@@ -200,14 +285,31 @@ struct vdswipe_op {
 	int result;
 	u64 error_offset;
 	wait_queue_head_t wq;
-
 	u32 method;
+	u32 pass;
+	u32 phase;
+	u64 mismatch_blocks;
+	u64 first_mismatch;
+
 	u32 flags;
-	struct page *pattern_page;
+	u32 nr_passes;
+	struct vdswipe_pass passes[VDSWIPE_MAX_PASSES];
+	u32 verify;
+	u32 sample_pct;
+	u32 lbs;
 	struct vdswipe_seg segs[2];
 	unsigned int nr_segs;
+	u64 region_start;
+	u64 region_end;
+	u64 region_bytes;
+	u64 verify_bytes;
+	u64 verify_pick;
+	u64 verify_cands;
+	u64 verify_total;
 	u64 bytes_total;
 	atomic64_t bytes_done;
+	atomic64_t bytes_written;
+	atomic64_t bytes_verified;
 	struct vdswipe_claim claim;
 
 	spinlock_t io_lock;
@@ -220,6 +322,15 @@ struct vdswipe_op {
 	unsigned int nr_redo;
 	unsigned int max_redo;
 	bool use_write_zeroes;
+	bool write_zeroes_ok;
+	u32 pattern;
+	struct page *pattern_page;
+	u32 chacha[16];
+	struct vdswipe_buf **bufs;
+	unsigned int nr_bufs;
+	struct list_head buf_free;
+	struct list_head buf_done;
+	struct page *scratch;
 
 	struct work_struct work;
 	struct list_head ev_link;
@@ -256,7 +367,9 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
 void vdswipe_op_end_dequeued(struct vdswipe_op *op);
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp);
+long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp);
+long vdswipe_ioctl_progress(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_wait(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_cancel(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_release(struct vdswipe_session *sess, void __user *argp);
@@ -268,7 +381,7 @@ void vdswipe_work_fn(struct work_struct *work);
 
 /* claim.c */
 int vdswipe_claim_acquire(struct vdswipe_claim *claim,
-			  const struct vdswipe_clean *req, u64 *dev_bytes);
+			  const struct vdswipe_req *req, u64 *dev_bytes);
 void vdswipe_claim_release(struct vdswipe_claim *claim);
 bool vdswipe_claim_dead(struct vdswipe_claim *claim);
 
