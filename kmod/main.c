@@ -42,7 +42,8 @@ struct kmem_cache *vdswipe_op_cache;
 #define VDSWIPE_FEATURES	(VDSWIPE_FEAT_CLEAN | VDSWIPE_FEAT_PATTERN | \
 				 VDSWIPE_FEAT_DISCARD | VDSWIPE_FEAT_RANGE | \
 				 VDSWIPE_FEAT_WAIT | VDSWIPE_FEAT_CANCEL_ALL | \
-				 VDSWIPE_FEAT_EVENTS)
+				 VDSWIPE_FEAT_EVENTS | VDSWIPE_FEAT_RANDOM | \
+				 VDSWIPE_FEAT_SANITIZE)
 
 static long vdswipe_ioctl_version(void __user *argp)
 {
@@ -81,6 +82,10 @@ static long vdswipe_ioctl(struct file *file, unsigned int cmd,
 		return vdswipe_ioctl_cancel_all(sess, argp);
 	case VDSWIPE_IOC_RELEASE:
 		return vdswipe_ioctl_release(sess, argp);
+	case VDSWIPE_IOC_SANITIZE:
+		return vdswipe_ioctl_sanitize(sess, argp);
+	case VDSWIPE_IOC_PROGRESS:
+		return vdswipe_ioctl_progress(sess, argp);
 	default:
 		return -ENOTTY;
 	}

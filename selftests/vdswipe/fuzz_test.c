@@ -679,7 +679,7 @@ static void do_version(struct sess *s, unsigned long cmd)
 		return;
 	memcpy(&v, p, sizeof(v));
 	if (v.abi_version != VDSWIPE_ABI_VERSION || v.max_ops != FZ_MAX_OPS ||
-	    v.features != 0x7f || v.chunk_size != FZ_CHUNK ||
+	    v.features != 0x1ff || v.chunk_size != FZ_CHUNK ||
 	    v.queue_depth != FZ_DEPTH || v.max_active != FZ_ACTIVE ||
 	    v.reserved)
 		failf("VERSION returned abi %u max_ops %u features %#llx chunk %u depth %u active %u reserved %u",
@@ -772,7 +772,8 @@ static void fill_clean(struct vdswipe_clean *c, const struct fdent *f)
 		c->flags |= 1U << (4 + below(28));
 		break;
 	case 1:
-		c->method = 3 + (uint32_t)below(3) + (chance(50) ? 0 : 1U << 31);
+		c->method = VDSWIPE_METHOD_RANDOM + 1 + (uint32_t)below(3) +
+			    (chance(50) ? 0 : 1U << 31);
 		break;
 	case 2:
 		c->pattern = chance(50) ? 256 + (uint32_t)below(1000) :
@@ -799,7 +800,7 @@ static bool clean_request_bad(const struct vdswipe_clean *c)
 {
 	if (c->flags & ~VDSWIPE_CLEAN_FLAGS_ALL)
 		return true;
-	if (c->method > VDSWIPE_METHOD_DISCARD)
+	if (c->method > VDSWIPE_METHOD_RANDOM)
 		return true;
 	if (c->reserved[0] || c->reserved[1])
 		return true;
@@ -1330,7 +1331,8 @@ static void do_unknown(struct sess *s)
 	static const unsigned long defined[] = {
 		VDSWIPE_IOC_VERSION, VDSWIPE_IOC_CLEAN, VDSWIPE_IOC_QUERY,
 		VDSWIPE_IOC_WAIT, VDSWIPE_IOC_CANCEL, VDSWIPE_IOC_CANCEL_ALL,
-		VDSWIPE_IOC_RELEASE,
+		VDSWIPE_IOC_RELEASE, VDSWIPE_IOC_SANITIZE,
+		VDSWIPE_IOC_PROGRESS,
 	};
 	enum ptr_kind k = pick_ptr();
 	unsigned int dir, nr, size, magic, i;
@@ -1346,12 +1348,12 @@ static void do_unknown(struct sess *s)
 				   below(1U << 14));
 			break;
 		case 1:	/* a defined command, wrong direction */
-			cmd = defined[below(7)];
+			cmd = defined[below(ARRAY_SIZE(defined))];
 			cmd = (cmd & ~(3U << _IOC_DIRSHIFT)) |
 			      ((uint32_t)below(4) << _IOC_DIRSHIFT);
 			break;
 		case 2:	/* a defined command, wrong size */
-			cmd = defined[below(7)];
+			cmd = defined[below(ARRAY_SIZE(defined))];
 			size = _IOC_SIZE(cmd);
 			size = chance(50) ? size + 1 + below(8) - 4 :
 			       sizes[below(10)];
@@ -1373,7 +1375,7 @@ static void do_unknown(struct sess *s)
 			continue;
 		break;
 	}
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < ARRAY_SIZE(defined); i++)
 		if (cmd == defined[i])
 			return;		/* the caller picks another call */
 	dir = _IOC_DIR(cmd);
