@@ -387,6 +387,7 @@ static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
 		u8 *data = page_address(buf->pages[off >> PAGE_SHIFT]);
 		u64 at;
 
+		cond_resched();
 		if (random) {
 			vdswipe_keystream(op, buf->pos + off, ref, n);
 			if (!memcmp(data, ref, n))
@@ -521,10 +522,13 @@ static void vdswipe_write_random(struct vdswipe_op *op, struct vdswipe_buf *buf)
 {
 	u32 off;
 
-	for (off = 0; off < buf->len; off += PAGE_SIZE)
+	for (off = 0; off < buf->len; off += PAGE_SIZE) {
 		vdswipe_keystream(op, buf->pos + off,
 				  page_address(buf->pages[off >> PAGE_SHIFT]),
 				  min_t(u32, buf->len - off, PAGE_SIZE));
+		/* A chunk of keystream is long work for a kworker. */
+		cond_resched();
+	}
 	vdswipe_submit_buf(op, buf);
 }
 
@@ -701,6 +705,7 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 {
 	bool verify_only = op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY;
 	bool random = false;
+	u64 verified = 0;
 	unsigned int i;
 	int err;
 
@@ -728,12 +733,15 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 			op->use_write_zeroes = op->write_zeroes_ok &&
 					       op->method == VDSWIPE_METHOD_ZERO;
 			err = vdswipe_io_write(op);
-			if (err || vdswipe_stopping(op))
+			if (err)
 				return err;
+			/* Even if a cancel came: it is too late if all is written. */
 			if (last && !verify) {
 				*flush = true;
 				return 0;
 			}
+			if (vdswipe_stopping(op))
+				return 0;
 			/* What the next pass or the verification sees. */
 			err = blkdev_issue_flush(op->claim.bdev);
 			if (err)
@@ -742,11 +750,18 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 		if (verify) {
 			vdswipe_set_phase(op, i + 1, VDSWIPE_PHASE_VERIFY);
 			err = vdswipe_io_verify(op);
-			if (err || vdswipe_stopping(op))
+			if (err)
 				return err;
-			/* Counted to the end of this pass's verification. */
-			if (op->mismatch_blocks)
+			/*
+			 * Counted to the end of this pass's verification: a
+			 * cancel that came after its last chunk is too late.
+			 */
+			verified += op->verify_bytes;
+			if (op->mismatch_blocks &&
+			    atomic64_read(&op->bytes_verified) == verified)
 				return -EBADMSG;
+			if (vdswipe_stopping(op))
+				return 0;
 		}
 	}
 	return 0;

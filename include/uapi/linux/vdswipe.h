@@ -74,7 +74,8 @@ struct vdswipe_version {
  * @fd:          in, block device opened for writing (not O_EXCL: the op
  *               claims the device itself, from submit to end)
  * @flags:       in, VDSWIPE_CLEAN_*
- * @method:      in, VDSWIPE_METHOD_*
+ * @method:      in, VDSWIPE_METHOD_* (RANDOM where VERSION reports
+ *               VDSWIPE_FEAT_RANDOM)
  * @pattern:     in, METHOD_PATTERN: the byte in bits 0-7, other bits zero;
  *               other methods: zero
  * @offset:      in, with CLEAN_RANGE: first byte, aligned to the logical
@@ -230,8 +231,9 @@ struct vdswipe_pass {
  * @nr_passes:    in, 1..VDSWIPE_MAX_PASSES; 1 with VERIFY_ONLY
  * @verify:       in, VDSWIPE_VERIFY_*; not OFF with VERIFY_ONLY
  * @sample_pct:   in, with verification: the share of chunks read back,
- *                1..100 (100: all; fewer always include the chunks of the
- *                first and the last MiB); without: zero
+ *                1..100 (100: all; fewer: ceil(chunks * pct / 100) chunks,
+ *                always including those that overlap the first and the
+ *                last MiB, the others chosen at random); without: zero
  * @reserved0:    in, zero
  * @passes:       in, the passes in order; entries from @nr_passes on zero.
  *                With VERIFY_ONLY, passes[0] is what the region must hold
@@ -285,6 +287,7 @@ struct vdswipe_sanitize {
  * @sample_pct:        out, as submitted (0 without verification)
  * @block_size:        out, the device's logical block size: the unit of
  *                     the mismatch count
+ * @reserved0:         in, zero; out, zero
  * @bytes_done:        out, as QUERY (writes and reads, monotonic)
  * @bytes_total:       out, as QUERY
  * @bytes_written:     out, bytes written, all passes
@@ -294,7 +297,7 @@ struct vdswipe_sanitize {
  * @first_mismatch:    out, device offset of the first of them, or ~0ULL
  * @error_offset:      out, device offset of the first failed write or
  *                     read, or ~0ULL
- * @reserved:          out, zero
+ * @reserved:          in, zero; out, zero
  */
 struct vdswipe_progress {
 	__u64 op_id;
