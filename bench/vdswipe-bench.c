@@ -5,8 +5,17 @@
  * with CLOCK_MONOTONIC; every command prints one JSON object on stdout.
  *
  *   version                         the loaded module's parameters
- *   time LOG -- CMD [ARG...]        run CMD (output to LOG), wall time
+ *   time LOG -- CMD [ARG...]        run CMD (output to LOG): wall time,
+ *                                   the guest's CPU time meanwhile (busy
+ *                                   jiffies of every CPU in /proc/stat,
+ *                                   kernel threads included) and the
+ *                                   child's own rusage
  *   clean DEV...                    full zero clean of each DEV at once
+ *   random DEV...                   full clean with METHOD_RANDOM (one pass,
+ *                                   VDSWIPE_IOC_CLEAN), each DEV at once
+ *   verify DEV [PCT]                VDSWIPE_IOC_SANITIZE with VERIFY_ONLY:
+ *                                   DEV must hold zeros, read back in full
+ *                                   (or PCT% of the chunks)
  *   chunkwrite DEV BYTES N          N sequential O_DIRECT writes, QD 1
  *   cancel-running DEV N SEED MIN_US MAX_US
  *                                   full cleans, each cancelled after a
@@ -43,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -165,16 +175,18 @@ static int dev_open(const char *path)
 }
 
 /*
- * A full zero clean of [off, off + len), or of the whole device when len is
+ * A full clean (zeros, or clean_method) of [off, off + len), or of the whole device when len is
  * 0. Returns 0 or -errno; *id and *total on success.
  */
+static uint32_t clean_method = VDSWIPE_METHOD_ZERO;	/* "random": _RANDOM */
+
 static int vds_clean_range(int s, int devfd, uint64_t off, uint64_t len,
 			   uint64_t *id, uint64_t *total)
 {
 	struct vdswipe_clean c = {
 		.fd = devfd,
 		.flags = FULL_FORCE | (len ? VDSWIPE_CLEAN_RANGE : 0),
-		.method = VDSWIPE_METHOD_ZERO,
+		.method = clean_method,
 		.offset = off,
 		.length = len,
 	};
@@ -275,47 +287,6 @@ static int cmd_version(void)
 	return 0;
 }
 
-/* time LOG -- CMD...: wall time of a child process, fork to exit. */
-static int cmd_time(int argc, char **argv)
-{
-	const char *log;
-	uint64_t t0, t1;
-	int status, fd;
-	pid_t pid;
-
-	if (argc < 3 || strcmp(argv[1], "--"))
-		die("usage: time LOG -- CMD [ARG...]");
-	log = argv[0];
-	t0 = now_ns();
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (!pid) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			close(fd);
-		}
-		execvp(argv[2], argv + 2);
-		fprintf(stderr, "exec %s: %s\n", argv[2], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die("waitpid: %s", strerror(errno));
-	t1 = now_ns();
-	printf("{\"secs\":%.6f,\"status\":%d}\n", (t1 - t0) / 1e9,
-	       WIFEXITED(status) ? WEXITSTATUS(status) :
-				   128 + WTERMSIG(status));
-	return 0;
-}
-
 /* busy and total jiffies of all CPUs, from /proc/stat */
 static void cpu_ticks(uint64_t *busy, uint64_t *total)
 {
@@ -336,9 +307,72 @@ static void cpu_ticks(uint64_t *busy, uint64_t *total)
 	fclose(f);
 }
 
+static double tv_secs(const struct timeval *tv)
+{
+	return tv->tv_sec + tv->tv_usec / 1e6;
+}
+
 /*
- * clean DEV...: submit a full zero clean on every device in one session,
- * wait for all. Prints the time from the first submit until the last op
+ * time LOG -- CMD...: wall time of a child process, fork to exit, and the
+ * CPU time spent meanwhile: the whole guest's busy time from /proc/stat
+ * (what a tool costs, whether its work runs in the process or in kernel
+ * threads, as vdswipe's does) and the child's own rusage (its process
+ * tree: user and system time charged to it).
+ */
+static int cmd_time(int argc, char **argv)
+{
+	uint64_t t0, t1, b0, b1, j0, j1;
+	long hz = sysconf(_SC_CLK_TCK);
+	struct rusage ru;
+	const char *log;
+	int status, fd;
+	pid_t pid;
+
+	if (argc < 3 || strcmp(argv[1], "--"))
+		die("usage: time LOG -- CMD [ARG...]");
+	log = argv[0];
+	fflush(stdout);
+	cpu_ticks(&b0, &j0);
+	t0 = now_ns();
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		execvp(argv[2], argv + 2);
+		fprintf(stderr, "exec %s: %s\n", argv[2], strerror(errno));
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			die("wait4: %s", strerror(errno));
+	t1 = now_ns();
+	cpu_ticks(&b1, &j1);
+	if (hz <= 0)
+		hz = 100;
+	printf("{\"secs\":%.6f,\"status\":%d,\"cpu_busy_secs\":%.3f,"
+	       "\"cpu_total_secs\":%.3f,\"child_utime\":%.3f,"
+	       "\"child_stime\":%.3f}\n", (t1 - t0) / 1e9,
+	       WIFEXITED(status) ? WEXITSTATUS(status) :
+				   128 + WTERMSIG(status),
+	       (double)(b1 - b0) / hz, (double)(j1 - j0) / hz,
+	       tv_secs(&ru.ru_utime), tv_secs(&ru.ru_stime));
+	return 0;
+}
+
+/*
+ * clean DEV...: submit a full zero clean (random DEV...: a one-pass
+ * METHOD_RANDOM clean) on every device in one session, wait for all. Prints the time from the first submit until the last op
  * ended, and each op's own.
  */
 static int cmd_clean(int argc, char **argv)
@@ -371,8 +405,8 @@ static int cmd_clean(int argc, char **argv)
 			ok = 0;
 		bytes += st[i].bytes_done;
 	}
-	printf("{\"secs\":%.6f,\"bytes\":%" PRIu64 ",\"ok\":%s,"
-	       "\"cpu_busy\":%.3f,\"ops\":[",
+	printf("{\"method\":%u,\"secs\":%.6f,\"bytes\":%" PRIu64 ",\"ok\":%s,"
+	       "\"cpu_busy\":%.3f,\"ops\":[", clean_method,
 	       (tend[n - 1] > t0 ? tend[n - 1] - t0 : 0) / 1e9, bytes,
 	       ok ? "true" : "false",
 	       j1 > j0 ? (double)(b1 - b0) / (j1 - j0) : 0.0);
@@ -386,6 +420,61 @@ static int cmd_clean(int argc, char **argv)
 	close(s);
 	for (i = 0; i < n; i++)
 		close(fds[i]);
+	return ok ? 0 : 1;
+}
+
+/*
+ * verify DEV [PCT]: VDSWIPE_IOC_SANITIZE with VERIFY_ONLY, passes[0] ZERO,
+ * CLEAN_FULL: the kernel reads DEV back (bios, no page cache) and compares
+ * with zeros. DEV is opened read-only: verification never writes. Prints the
+ * time from submit until WAIT returned and what PROGRESS says at the end.
+ */
+static int cmd_verify(int argc, char **argv)
+{
+	struct vdswipe_sanitize z = {
+		.flags = VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE |
+			 VDSWIPE_SANITIZE_VERIFY_ONLY,
+		.nr_passes = 1,
+		.verify = VDSWIPE_VERIFY_LAST,
+		.sample_pct = 100,
+		.passes[0] = { .method = VDSWIPE_METHOD_ZERO },
+	};
+	struct vdswipe_progress p;
+	uint64_t t0, t1;
+	int s, fd, ok;
+
+	if (argc != 1 && argc != 2)
+		die("usage: verify DEV [PCT]");
+	if (argc == 2)
+		z.sample_pct = xstrtou64(argv[1]);
+	s = vds_open();
+	fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s: %s", argv[0], strerror(errno));
+	z.fd = fd;
+	t0 = now_ns();
+	if (ioctl(s, VDSWIPE_IOC_SANITIZE, &z))
+		die("SANITIZE %s: %s", argv[0], strerror(errno));
+	vds_wait(s, z.op_id);
+	t1 = now_ns();
+	memset(&p, 0, sizeof(p));
+	p.op_id = z.op_id;
+	if (ioctl(s, VDSWIPE_IOC_PROGRESS, &p))
+		die("PROGRESS: %s", strerror(errno));
+	ok = p.state == VDSWIPE_STATE_DONE;
+	printf("{\"secs\":%.6f,\"bytes\":%" PRIu64 ",\"ok\":%s,"
+	       "\"state\":\"%s\",\"result\":%d,\"sample_pct\":%u,"
+	       "\"bytes_total\":%" PRIu64 ",\"region_bytes\":%" PRIu64
+	       ",\"bytes_verified\":%" PRIu64 ",\"bytes_written\":%" PRIu64
+	       ",\"mismatch_blocks\":%" PRIu64 ",\"first_mismatch\":%" PRId64
+	       "}\n", (t1 - t0) / 1e9, (uint64_t)p.bytes_verified,
+	       ok ? "true" : "false", state_name(p.state), p.result,
+	       z.sample_pct, (uint64_t)z.bytes_total,
+	       (uint64_t)z.region_bytes, (uint64_t)p.bytes_verified,
+	       (uint64_t)p.bytes_written, (uint64_t)p.mismatch_blocks,
+	       (int64_t)p.first_mismatch);
+	close(fd);
+	close(s);
 	return ok ? 0 : 1;
 }
 
@@ -931,6 +1020,12 @@ int main(int argc, char **argv)
 		return cmd_time(argc - 2, argv + 2);
 	if (!strcmp(cmd, "clean"))
 		return cmd_clean(argc - 2, argv + 2);
+	if (!strcmp(cmd, "random")) {
+		clean_method = VDSWIPE_METHOD_RANDOM;
+		return cmd_clean(argc - 2, argv + 2);
+	}
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(argc - 2, argv + 2);
 	if (!strcmp(cmd, "chunkwrite"))
 		return cmd_chunkwrite(argc - 2, argv + 2);
 	if (!strcmp(cmd, "cancel-running"))
@@ -943,7 +1038,8 @@ int main(int argc, char **argv)
 		return cmd_zeroout(argc - 2, argv + 2);
 	if (!strcmp(cmd, "wakeup"))
 		return cmd_wakeup(argc - 2, argv + 2);
-	fprintf(stderr, "usage: vdswipe-bench version|time|clean|chunkwrite|"
+	fprintf(stderr, "usage: vdswipe-bench version|time|clean|random|verify|"
+		"chunkwrite|"
 		"cancel-running|ctl|scale|zeroout|wakeup ...\n");
 	return 2;
 }
