@@ -41,6 +41,7 @@ static void usage(FILE *f)
 "  discard DEVICE...  discard every block (cannot be cancelled)\n"
 "  info               the module: loaded or not, ABI version, features, limits\n"
 "  hresult CODE...    name and description of HRESULT codes\n"
+"  status             every op the module holds, whoever started it; counters\n"
 "  help [COMMAND]     this help, or a command's\n"
 "\n"
 "Options:\n"
@@ -454,6 +455,8 @@ static int cmd_info(int argc, char **argv)
 
 /* ------------------------------------------------------------ main */
 
+int cmd_status(int argc, char **argv);
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -462,6 +465,7 @@ static const struct {
 	{ "discard", cmd_discard },
 	{ "info", cmd_info },
 	{ "hresult", cmd_hresult },
+	{ "status", cmd_status },	/* status.c */
 };
 
 int main(int argc, char **argv)
