@@ -355,7 +355,7 @@ static void print_text(const char *misc_dev, const uint64_t *ctr, bool have_ctr,
 			active += op_active(&l->s[i].ops[j]);
 		}
 	}
-	printf("module:       loaded (%s %s)\n", MISC_DIR, misc_dev);
+	printf("module:       loaded (misc device %s)\n", misc_dev);
 	if (have_ctr)
 		printf("counters:     %" PRIu64 " submitted, %" PRIu64 " done, %" PRIu64
 		       " failed, %" PRIu64 " cancelled; %" PRIu64 " queued, %" PRIu64
