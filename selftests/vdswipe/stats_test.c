@@ -524,7 +524,8 @@ TEST_F(stats, sanitize_passes)
 		last_pct = o->percent;
 		if (strcmp(o->state, "running") && strcmp(o->state, "queued"))
 			break;
-		if (!strcmp(o->state, "queued"))
+		/* queued, or started and not yet in its first pass */
+		if (!strcmp(o->state, "queued") || !strncmp(o->pass, "0/", 2))
 			goto next;
 		snprintf(now, sizeof(now), "%s %s %s", o->pass, o->phase,
 			 o->method);
