@@ -90,6 +90,7 @@ static void vdswipe_io_error(struct vdswipe_op *op, u64 pos, int err)
 {
 	lockdep_assert_held(&op->io_lock);
 
+	vdswipe_stats_io_error(op, pos, err);
 	if (!op->io_error || pos < op->io_error_offset) {
 		op->io_error = err;
 		op->io_error_offset = pos;
@@ -124,6 +125,7 @@ static void vdswipe_end_io(struct bio *bio)
 
 	/* What was read counts once the worker has compared it. */
 	if (!status && write) {
+		vdswipe_stats_written(len);
 		atomic64_add(len, &op->bytes_written);
 		atomic64_add(len, &op->bytes_done);
 	}
@@ -669,6 +671,7 @@ static int vdswipe_io_discard(struct vdswipe_op *op)
 			spin_unlock_irq(&op->io_lock);
 			return err;
 		}
+		vdswipe_stats_written(seg->len);
 		atomic64_add(seg->len, &op->bytes_written);
 		atomic64_add(seg->len, &op->bytes_done);
 	}
@@ -795,6 +798,7 @@ void vdswipe_work_fn(struct work_struct *work)
 	}
 	op->state = VDSWIPE_STATE_RUNNING;
 	spin_unlock(&op->lock);
+	vdswipe_stats_start(op);
 
 	if (op->method == VDSWIPE_METHOD_DISCARD) {
 		vdswipe_set_phase(op, 1, VDSWIPE_PHASE_WRITE);

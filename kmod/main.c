@@ -99,6 +99,7 @@ static const struct file_operations vdswipe_fops = {
 	.poll		= vdswipe_poll,
 	.unlocked_ioctl	= vdswipe_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= vdswipe_show_fdinfo,
 };
 
 static struct miscdevice vdswipe_misc = {
@@ -106,6 +107,7 @@ static struct miscdevice vdswipe_misc = {
 	.name	= "vdswipe",
 	.fops	= &vdswipe_fops,
 	.mode	= 0600,
+	.groups	= vdswipe_stats_groups,
 };
 
 static int __init vdswipe_check_params(void)

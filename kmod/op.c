@@ -81,6 +81,7 @@ bool vdswipe_op_ended(struct vdswipe_op *op)
 bool vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
 		    u64 error_offset)
 {
+	vdswipe_stats_end(op, state, result);
 	vdswipe_claim_release(&op->claim);
 	return vdswipe_session_publish_end(op, state, result, error_offset);
 }
@@ -114,6 +115,7 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
 		WRITE_ONCE(op->cancel_requested, true);
 	}
 	spin_unlock(&op->lock);
+	vdswipe_stats_cancel(op, ret, *owner);
 	return ret;
 }
 
@@ -449,6 +451,7 @@ static void vdswipe_op_start(struct vdswipe_session *sess,
 	 * would never end. Until it is installed, nobody can see the op; if
 	 * it ends first, its event is simply queued before its id resolves.
 	 */
+	vdswipe_stats_submit(op);
 	kref_get(&op->ref);		/* for the work */
 	queue_work(vdswipe_wq, &op->work);
 	vdswipe_session_install(sess, op);	/* takes our reference */
@@ -703,6 +706,7 @@ long vdswipe_ioctl_cancel(struct vdswipe_session *sess, void __user *argp)
 	ret = vdswipe_op_cancel_request(op, &owner);
 	if (!ret)
 		ret = vdswipe_op_cancel_finish(op, owner);
+	vdswipe_stats_cancel_done(op, ret);
 	vdswipe_op_put(op);
 	return ret;
 }

@@ -200,6 +200,7 @@ static int vdswipe_session_cancel_all(struct vdswipe_session *sess,
 		if (closing || !op->cancel_all_owner)
 			continue;
 		ret = vdswipe_op_cancel_finish(op, true);
+		vdswipe_stats_cancel_done(op, ret);
 		if (ret == -EINTR)
 			break;
 		if (!ret)
@@ -262,6 +263,7 @@ int vdswipe_open(struct inode *inode, struct file *file)
 	if (!sess)
 		return -ENOMEM;
 	kref_init(&sess->ref);
+	sess->id = vdswipe_stats_session_id();
 	xa_init(&sess->ops);
 	spin_lock_init(&sess->ev_lock);
 	INIT_LIST_HEAD(&sess->events);

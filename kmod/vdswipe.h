@@ -37,6 +37,7 @@
 #include <uapi/linux/vdswipe.h>
 
 #include "compat.h"
+#include "stats.h"
 
 /* Module parameters (main.c), read-only after init. */
 extern unsigned int vdswipe_max_ops;
@@ -70,6 +71,7 @@ static inline bool vdswipe_state_ended(u32 state)
 
 /**
  * struct vdswipe_session - one open file of /dev/vdswipe
+ * @id:              unique module-wide (vdswipe_stats_session_id()); immutable
  * @ref:             the open file and every op hold one: an op's work may
  *                   still wake @ev_wq after the op was released and the
  *                   file closed
@@ -90,6 +92,7 @@ static inline bool vdswipe_state_ended(u32 state)
  *                   immutable. CLEAN, CANCEL, CANCEL_ALL and RELEASE need it.
  */
 struct vdswipe_session {
+	u64 id;
 	struct kref ref;
 	bool admin;
 	struct xarray ops;
@@ -233,6 +236,7 @@ struct vdswipe_buf {
  * @verify_cands:     chunks it picks them from
  * @verify_total:     bytes all verifications read
  * @bytes_total:      all passes' writes plus @verify_total
+ * @obs:              what tracepoints and fdinfo show; set at submit
  * @bytes_done:       bytes written or verified successfully; only grows
  * @bytes_written:    bytes written successfully, all passes; only grows
  * @bytes_verified:   bytes read back and compared; only grows
@@ -307,6 +311,7 @@ struct vdswipe_op {
 	u64 verify_cands;
 	u64 verify_total;
 	u64 bytes_total;
+	struct vdswipe_op_obs obs;
 	atomic64_t bytes_done;
 	atomic64_t bytes_written;
 	atomic64_t bytes_verified;

@@ -46,6 +46,7 @@ static void usage(FILE *f)
 "  identify DEVICE... the device identity a record holds (from sysfs)\n"
 "  info               the module: loaded or not, ABI version, features, limits\n"
 "  hresult CODE...    name and description of HRESULT codes\n"
+"  status             every op the module holds, whoever started it; counters\n"
 "  help [COMMAND]     this help, or a command's\n"
 "\n"
 "Options:\n"
@@ -461,6 +462,8 @@ static int cmd_info(int argc, char **argv)
 
 /* ------------------------------------------------------------ main */
 
+int cmd_status(int argc, char **argv);
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -472,6 +475,7 @@ static const struct {
 	{ "hresult", cmd_hresult },
 	{ "record", cmd_record },
 	{ "identify", cmd_identify },
+	{ "status", cmd_status },	/* status.c */
 };
 
 int main(int argc, char **argv)
