@@ -1474,7 +1474,7 @@ out:
 }
 
 /* Two passes, every one verified, --json: the counts in the end event. */
-TEST_F(tool, passes_and_verification_json)
+TEST_F_TIMEOUT(tool, passes_and_verification_json, 90)
 {
 	const uint64_t size = DEV_MIB * VT_MIB;
 	const struct jobj *start, *end, *sum;
@@ -1525,7 +1525,7 @@ TEST_F(tool, passes_and_verification_json)
 }
 
 /* vdswipe verify: reads only; a mismatch exits 9 with offset and count. */
-TEST_F(tool, verify_command)
+TEST_F_TIMEOUT(tool, verify_command, 90)
 {
 	const uint64_t size = DEV_MIB * VT_MIB;
 	const struct jobj *end;
@@ -1621,7 +1621,7 @@ TEST_F(tool, sanitize_usage_errors)
 }
 
 /* --record: the file, its fields for a ramdisk, its digest. */
-TEST_F(tool, record_of_a_clean)
+TEST_F_TIMEOUT(tool, record_of_a_clean, 90)
 {
 	const uint64_t size = DEV_MIB * VT_MIB;
 	char path[128], tampered[128], *text = NULL, *at;

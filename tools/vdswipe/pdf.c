@@ -20,7 +20,69 @@
 #include <cairo-pdf.h>
 #include <json-c/json.h>
 
+#include <dlfcn.h>
+
 #include "tool.h"
+
+/*
+ * cairo is loaded when a PDF is asked for, not linked: it brings some
+ * twenty libraries (pixman, freetype, fontconfig, X11...) whose loading
+ * every run of the tool would pay, in the test VMs too.
+ */
+#define CAIRO_FUNCS(X)							\
+	X(cairo_pdf_surface_create) X(cairo_pdf_surface_set_metadata)	\
+	X(cairo_surface_status) X(cairo_surface_finish)			\
+	X(cairo_surface_destroy) X(cairo_status_to_string)		\
+	X(cairo_create) X(cairo_destroy) X(cairo_status)		\
+	X(cairo_set_source_rgb) X(cairo_select_font_face)		\
+	X(cairo_set_font_size) X(cairo_text_extents) X(cairo_show_text)	\
+	X(cairo_move_to) X(cairo_line_to) X(cairo_set_line_width)	\
+	X(cairo_stroke) X(cairo_show_page)
+
+#define CAIRO_PTR(f) static __typeof__(&f) dl_##f;
+CAIRO_FUNCS(CAIRO_PTR)
+#undef CAIRO_PTR
+
+static bool cairo_load(char *why, size_t len)
+{
+	void *h = dlopen("libcairo.so.2", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(why, len, "cannot load cairo (libcairo.so.2) for the PDF: %s", dlerror());
+		return false;
+	}
+#define CAIRO_SYM(f)							\
+	dl_##f = (__typeof__(dl_##f))dlsym(h, #f);			\
+	if (!dl_##f) {							\
+		snprintf(why, len, "libcairo.so.2 lacks %s", #f);	\
+		return false;						\
+	}
+	CAIRO_FUNCS(CAIRO_SYM)
+#undef CAIRO_SYM
+	return true;
+}
+
+/* from here on, cairo_x() is the loaded function */
+#define CAIRO_USE(f) dl_##f
+#define cairo_pdf_surface_create	CAIRO_USE(cairo_pdf_surface_create)
+#define cairo_pdf_surface_set_metadata	CAIRO_USE(cairo_pdf_surface_set_metadata)
+#define cairo_surface_status		CAIRO_USE(cairo_surface_status)
+#define cairo_surface_finish		CAIRO_USE(cairo_surface_finish)
+#define cairo_surface_destroy		CAIRO_USE(cairo_surface_destroy)
+#define cairo_status_to_string		CAIRO_USE(cairo_status_to_string)
+#define cairo_create			CAIRO_USE(cairo_create)
+#define cairo_destroy			CAIRO_USE(cairo_destroy)
+#define cairo_status			CAIRO_USE(cairo_status)
+#define cairo_set_source_rgb		CAIRO_USE(cairo_set_source_rgb)
+#define cairo_select_font_face		CAIRO_USE(cairo_select_font_face)
+#define cairo_set_font_size		CAIRO_USE(cairo_set_font_size)
+#define cairo_text_extents		CAIRO_USE(cairo_text_extents)
+#define cairo_show_text			CAIRO_USE(cairo_show_text)
+#define cairo_move_to			CAIRO_USE(cairo_move_to)
+#define cairo_line_to			CAIRO_USE(cairo_line_to)
+#define cairo_set_line_width		CAIRO_USE(cairo_set_line_width)
+#define cairo_stroke			CAIRO_USE(cairo_stroke)
+#define cairo_show_page			CAIRO_USE(cairo_show_page)
 
 #define MAX_ROWS	64
 
@@ -307,6 +369,8 @@ static int render_pdf(struct json_object *rec, const struct rows *rs, const char
 	char buf[256];
 	const char *s;
 
+	if (!cairo_load(why, len))
+		return -ENOENT;
 	surf = cairo_pdf_surface_create(out, PAGE_W, PAGE_H);
 	st = cairo_surface_status(surf);
 	if (st != CAIRO_STATUS_SUCCESS) {
