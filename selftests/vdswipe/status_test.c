@@ -11,11 +11,7 @@
  *  - a clean started by another program (`vdswipe clean` itself): listed
  *    under that process, gone once it was interrupted;
  *  - no module: exit status 7.
- *
- * json-c is loaded with dlopen() (the tool links it, so the test VM has
- * it), the selftests' Makefile linking only testlib.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -49,50 +45,11 @@ static const char *tool_path(void)
 	return t && t[0] ? t : DEFAULT_TOOL;
 }
 
-/* ------------------------------------------------------------------ */
-/* json-c, through dlopen()                                           */
-/* ------------------------------------------------------------------ */
-
-static struct {
-	void *h;
-	typeof(&json_tokener_parse) parse;
-	typeof(&json_object_object_get_ex) get_ex;
-	typeof(&json_object_get_int64) get_int64;
-	typeof(&json_object_get_string) get_string;
-	typeof(&json_object_get_boolean) get_boolean;
-	typeof(&json_object_get_type) get_type;
-	typeof(&json_object_array_length) array_length;
-	typeof(&json_object_array_get_idx) array_get_idx;
-	typeof(&json_object_put) put;
-} jc;
-
-static int jc_load(void)
-{
-	if (jc.h)
-		return 0;
-	jc.h = dlopen("libjson-c.so.5", RTLD_NOW);
-	if (!jc.h)
-		return -ENOENT;
-#define JC_SYM(field, name) \
-	do { *(void **)&jc.field = dlsym(jc.h, #name); if (!jc.field) return -ENOENT; } while (0)
-	JC_SYM(parse, json_tokener_parse);
-	JC_SYM(get_ex, json_object_object_get_ex);
-	JC_SYM(get_int64, json_object_get_int64);
-	JC_SYM(get_string, json_object_get_string);
-	JC_SYM(get_boolean, json_object_get_boolean);
-	JC_SYM(get_type, json_object_get_type);
-	JC_SYM(array_length, json_object_array_length);
-	JC_SYM(array_get_idx, json_object_array_get_idx);
-	JC_SYM(put, json_object_put);
-#undef JC_SYM
-	return 0;
-}
-
 static struct json_object *jget(struct json_object *o, const char *key)
 {
 	struct json_object *v = NULL;
 
-	if (!o || !jc.get_ex(o, key, &v))
+	if (!o || !json_object_object_get_ex(o, key, &v))
 		return NULL;
 	return v;
 }
@@ -101,21 +58,21 @@ static int64_t jint(struct json_object *o, const char *key)
 {
 	struct json_object *v = jget(o, key);
 
-	return v && jc.get_type(v) == json_type_int ? jc.get_int64(v) : -999999;
+	return v && json_object_get_type(v) == json_type_int ? json_object_get_int64(v) : -999999;
 }
 
 static const char *jstr(struct json_object *o, const char *key)
 {
 	struct json_object *v = jget(o, key);
 
-	return v && jc.get_type(v) == json_type_string ? jc.get_string(v) : "(none)";
+	return v && json_object_get_type(v) == json_type_string ? json_object_get_string(v) : "(none)";
 }
 
 static int jbool(struct json_object *o, const char *key)
 {
 	struct json_object *v = jget(o, key);
 
-	return v && jc.get_type(v) == json_type_boolean ? jc.get_boolean(v) : -1;
+	return v && json_object_get_type(v) == json_type_boolean ? json_object_get_boolean(v) : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -162,7 +119,7 @@ static struct json_object *status_json(int *status)
 	static char out[65536];
 
 	*status = run_tool(out, sizeof(out), args);
-	return jc.parse(out);
+	return json_tokener_parse(out);
 }
 
 /* The session of @pid in a status object, or NULL. */
@@ -171,10 +128,10 @@ static struct json_object *find_session(struct json_object *st, pid_t pid)
 	struct json_object *ss = jget(st, "sessions"), *s;
 	size_t i;
 
-	if (!ss || jc.get_type(ss) != json_type_array)
+	if (!ss || json_object_get_type(ss) != json_type_array)
 		return NULL;
-	for (i = 0; i < jc.array_length(ss); i++) {
-		s = jc.array_get_idx(ss, i);
+	for (i = 0; i < json_object_array_length(ss); i++) {
+		s = json_object_array_get_idx(ss, i);
 		if (jint(s, "pid") == pid)
 			return s;
 	}
@@ -185,10 +142,10 @@ static struct json_object *first_op(struct json_object *s)
 {
 	struct json_object *ops = jget(s, "ops");
 
-	if (!ops || jc.get_type(ops) != json_type_array ||
-	    !jc.array_length(ops))
+	if (!ops || json_object_get_type(ops) != json_type_array ||
+	    !json_object_array_length(ops))
 		return NULL;
-	return jc.array_get_idx(ops, 0);
+	return json_object_array_get_idx(ops, 0);
 }
 
 static int session_id(int s, uint64_t *sid)
@@ -227,8 +184,6 @@ FIXTURE_SETUP(status)
 	self->s = self->slowfd = -1;
 	if (access(tool_path(), X_OK))
 		SKIP(return, "no tool at %s", tool_path());
-	ret = jc_load();
-	ASSERT_EQ(0, ret) TH_LOG("json-c: %s", dlerror());
 	vt_cleanup_leftovers();
 	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
 	ret = vt_brd_load(1, DEV_MIB, 1);
@@ -330,7 +285,7 @@ TEST_F(status, own_clean)
 	ASSERT_GT((int64_t)total, jint(op, "bytes_done"));
 	ASSERT_GT(100, jint(op, "percent"));
 	ASSERT_EQ(0, jint(op, "result"));
-	jc.put(st);
+	json_object_put(st);
 
 	/* Cancelled: still held by the session, no longer active. */
 	ASSERT_EQ(0, vt_cancel(self->s, id));
@@ -344,7 +299,7 @@ TEST_F(status, own_clean)
 	ASSERT_STREQ("cancelled", jstr(op, "state"));
 	ASSERT_STREQ("none", jstr(op, "phase"));
 	ASSERT_EQ(-ECANCELED, jint(op, "result"));
-	jc.put(st);
+	json_object_put(st);
 }
 
 /* A clean started by someone else: `vdswipe clean` in a child process. */
@@ -369,7 +324,7 @@ TEST_F(status, other_process)
 	/* Until the child's op runs and has written something. */
 	for (;;) {
 		if (st)
-			jc.put(st);
+			json_object_put(st);
 		st = status_json(&ret);
 		ASSERT_NE(NULL, st);
 		ses = find_session(st, pid);
@@ -389,7 +344,7 @@ TEST_F(status, other_process)
 	ASSERT_NE(NULL, find_session(st, getpid()));
 	ASSERT_EQ(0, jint(find_session(st, getpid()), "nr_ops"));
 	ASSERT_EQ(1, jint(st, "active_ops"));
-	jc.put(st);
+	json_object_put(st);
 
 	/* Ctrl-C: the tool cancels and exits; its session is gone. */
 	ASSERT_EQ(0, kill(pid, SIGINT));
@@ -401,7 +356,7 @@ TEST_F(status, other_process)
 	ASSERT_EQ(NULL, find_session(st, pid));
 	ASSERT_EQ(0, jint(st, "active_ops"));
 	ASSERT_EQ(1, jint(jget(st, "counters"), "ops_cancelled"));
-	jc.put(st);
+	json_object_put(st);
 }
 
 TEST_F(status, not_loaded)
@@ -424,7 +379,7 @@ TEST_F(status, not_loaded)
 	ASSERT_EQ(EX_MODULE, ret);
 	ASSERT_EQ(0, jbool(st, "loaded"));
 	ASSERT_EQ(7, jint(st, "exit_status"));
-	jc.put(st);
+	json_object_put(st);
 }
 
 TEST_HARNESS_MAIN

@@ -252,7 +252,7 @@ TEST_F(submit, einval_unknown_method)
 	struct vdswipe_clean c;
 
 	base(self, &c);
-	c.method = 3;
+	c.method = VDSWIPE_METHOD_RANDOM + 1;	/* the first unknown one */
 	EXPECT_REJECT(&c, EINVAL);
 }
 

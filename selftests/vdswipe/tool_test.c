@@ -13,7 +13,6 @@
  * several devices at once; mounted, read-only, unprivileged; `vdswipe
  * hresult` on every known code.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -62,52 +61,6 @@ static const char *tool_path(void)
 /* JSON: json-c, strict, one object per line                          */
 /* ------------------------------------------------------------------ */
 
-/*
- * json-c is loaded with dlopen(): the selftests Makefile links the engine
- * tests with libc only. The vdswipe tool links json-c, so the library is
- * in the guest (tools/vm/mkinitramfs copies the tool's libraries).
- */
-#define JC_FUNCS(X)							\
-	X(json_tokener_new) X(json_tokener_free) X(json_tokener_set_flags)	\
-	X(json_tokener_parse_ex) X(json_tokener_get_error)		\
-	X(json_tokener_error_desc) X(json_tokener_get_parse_end)	\
-	X(json_object_put) X(json_object_get_type)			\
-	X(json_object_object_get_ex) X(json_object_get_string)		\
-	X(json_object_get_double) X(json_object_get_boolean)		\
-	X(json_object_from_file)
-
-#define JC_PTR(f) static __typeof__(&f) jc_##f;
-JC_FUNCS(JC_PTR)
-#undef JC_PTR
-
-static const char *jc_error;
-
-/* Resolve json-c's functions once; false (jc_error says why) if not found. */
-static bool jc_load(void)
-{
-	static int state;	/* 0 not tried, 1 loaded, -1 failed */
-	void *h;
-
-	if (state)
-		return state > 0;
-	state = -1;
-	h = dlopen("libjson-c.so.5", RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		jc_error = dlerror();
-		return false;
-	}
-#define JC_SYM(f)							\
-	jc_##f = (__typeof__(jc_##f))dlsym(h, #f);			\
-	if (!jc_##f) {							\
-		jc_error = "libjson-c.so.5 lacks " #f;			\
-		return false;						\
-	}
-	JC_FUNCS(JC_SYM)
-#undef JC_SYM
-	state = 1;
-	return true;
-}
-
 /* One parsed line: a JSON object (json-c owns it; jfree() the array). */
 struct jobj {
 	struct json_object *o;
@@ -116,7 +69,7 @@ struct jobj {
 /* Parse one line that must be exactly one JSON object, strict RFC 8259. */
 static int parse_line(const char *line, struct jobj *o, const char **err)
 {
-	struct json_tokener *tok = jc_json_tokener_new();
+	struct json_tokener *tok = json_tokener_new();
 	size_t len = strlen(line);
 
 	o->o = NULL;
@@ -124,23 +77,23 @@ static int parse_line(const char *line, struct jobj *o, const char **err)
 		*err = "out of memory";
 		return -1;
 	}
-	jc_json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o->o = jc_json_tokener_parse_ex(tok, line, (int)len);
-	if (jc_json_tokener_get_error(tok) != json_tokener_success) {
-		*err = jc_json_tokener_error_desc(jc_json_tokener_get_error(tok));
-		if (jc_json_tokener_get_error(tok) == json_tokener_continue)
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o->o = json_tokener_parse_ex(tok, line, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		*err = json_tokener_error_desc(json_tokener_get_error(tok));
+		if (json_tokener_get_error(tok) == json_tokener_continue)
 			*err = "incomplete JSON";
-	} else if (jc_json_tokener_get_parse_end(tok) != len) {
+	} else if (json_tokener_get_parse_end(tok) != len) {
 		*err = "garbage after the object";
-	} else if (jc_json_object_get_type(o->o) == json_type_object) {
+	} else if (json_object_get_type(o->o) == json_type_object) {
 		*err = NULL;
 	} else {
 		*err = "not an object";
 	}
-	jc_json_tokener_free(tok);
+	json_tokener_free(tok);
 	if (*err) {
 		if (o->o)
-			jc_json_object_put(o->o);
+			json_object_put(o->o);
 		o->o = NULL;
 		return -1;
 	}
@@ -152,7 +105,7 @@ static void jfree(struct jobj *v)
 	int i;
 
 	for (i = 0; v && v[i].o; i++)
-		jc_json_object_put(v[i].o);
+		json_object_put(v[i].o);
 	free(v);
 }
 
@@ -161,7 +114,7 @@ static struct json_object *jget(const struct jobj *o, const char *key)
 {
 	struct json_object *m = NULL;
 
-	if (!o || !o->o || !jc_json_object_object_get_ex(o->o, key, &m))
+	if (!o || !o->o || !json_object_object_get_ex(o->o, key, &m))
 		return NULL;
 	return m;
 }
@@ -171,8 +124,8 @@ static const char *jstr(const struct jobj *o, const char *key)
 {
 	struct json_object *m = jget(o, key);
 
-	return m && jc_json_object_get_type(m) == json_type_string ?
-	       jc_json_object_get_string(m) : "";
+	return m && json_object_get_type(m) == json_type_string ?
+	       json_object_get_string(m) : "";
 }
 
 /* The number member, or -1 when absent or not a number. */
@@ -182,10 +135,10 @@ static double jnum(const struct jobj *o, const char *key)
 
 	if (!m)
 		return -1;
-	switch (jc_json_object_get_type(m)) {
+	switch (json_object_get_type(m)) {
 	case json_type_int:
 	case json_type_double:
-		return jc_json_object_get_double(m);
+		return json_object_get_double(m);
 	default:
 		return -1;
 	}
@@ -196,15 +149,15 @@ static bool jnull(const struct jobj *o, const char *key)
 {
 	struct json_object *m = NULL;
 
-	return o && o->o && jc_json_object_object_get_ex(o->o, key, &m) && !m;
+	return o && o->o && json_object_object_get_ex(o->o, key, &m) && !m;
 }
 
 static bool jtrue(const struct jobj *o, const char *key)
 {
 	struct json_object *m = jget(o, key);
 
-	return m && jc_json_object_get_type(m) == json_type_boolean &&
-	       jc_json_object_get_boolean(m);
+	return m && json_object_get_type(m) == json_type_boolean &&
+	       json_object_get_boolean(m);
 }
 
 /*
@@ -216,10 +169,9 @@ static struct jobj jfile(const char *path)
 {
 	struct jobj o = { NULL };
 
-	if (jc_load())
-		o.o = jc_json_object_from_file(path);
-	if (o.o && jc_json_object_get_type(o.o) != json_type_object) {
-		jc_json_object_put(o.o);
+	o.o = json_object_from_file(path);
+	if (o.o && json_object_get_type(o.o) != json_type_object) {
+		json_object_put(o.o);
 		o.o = NULL;
 	}
 	return o;
@@ -228,7 +180,7 @@ static struct jobj jfile(const char *path)
 static void jfile_put(struct jobj *o)
 {
 	if (o->o)
-		jc_json_object_put(o->o);
+		json_object_put(o->o);
 	o->o = NULL;
 }
 
@@ -316,10 +268,6 @@ static int json_lines(const char *text, struct jobj **objs, char *bad, size_t ba
 	int n = 0;
 
 	*objs = NULL;
-	if (!jc_load()) {
-		snprintf(bad, badlen, "json-c: %s", jc_error);
-		return -1;
-	}
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		snprintf(bad, badlen, "out of memory");
