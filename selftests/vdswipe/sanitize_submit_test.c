@@ -10,9 +10,10 @@
  * blocks, filled with 0xA5. The accepted base request sanitizes
  * [1 MiB, 2 MiB) with one zero pass and full verification.
  *
- * With 80 tests, reloading the module for each costs minutes on the debug
- * kernel: the fixture loads it only when it is not loaded with MOD_PARAMS,
- * and the last test unloads it.
+ * With 80 tests, reloading the module and re-creating the device for each
+ * costs minutes on the debug kernel: the fixture loads the module only when
+ * it is not loaded with MOD_PARAMS, creates the device only when it is
+ * missing, and the last test removes both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,13 +77,18 @@ FIXTURE_SETUP(ssub)
 	};
 
 	self->s = self->fd = -1;
-	vt_cleanup_leftovers();
-	if (!module_ready())
+	if (!module_ready()) {
+		/* the first test (or after a killed one): start clean */
+		vt_cleanup_leftovers();
 		ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
+	}
 	if (!vt_nullb_available())
 		SKIP(return, "null_blk (configfs) not available");
-	ASSERT_EQ(0, vt_nullb_create("vdswssub", &o, self->dev,
-				     sizeof(self->dev)));
+	/* the device outlives each test too; zz_module_unloads removes it */
+	snprintf(self->dev, sizeof(self->dev), "/dev/vdswssub");
+	if (access(self->dev, F_OK))
+		ASSERT_EQ(0, vt_nullb_create("vdswssub", &o, self->dev,
+					     sizeof(self->dev)));
 	self->size = DEV_MIB * VT_MIB;
 	ASSERT_EQ(0, vt_fill(self->dev, 0, self->size, FILL));
 	self->fd = vt_open(self->dev, O_RDWR);
@@ -100,7 +106,6 @@ FIXTURE_TEARDOWN(ssub)
 	if (self->fd >= 0)
 		close(self->fd);
 	free(self->snap);
-	vt_nullb_destroy("vdswssub");
 }
 
 #define F_BASE	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_RANGE | VDSWIPE_CLEAN_FORCE)
@@ -622,6 +627,9 @@ TEST_F(ssub, zz_module_unloads)
 {
 	close(self->s);
 	self->s = -1;
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, vt_nullb_destroy("vdswssub"));
 	ASSERT_EQ(0, vt_module_unload());
 }
 
