@@ -601,19 +601,52 @@ TEST_F(ssub, progress_efault_null_arg)
 	ASSERT_EQ(EFAULT, errno);
 }
 
-TEST_F(ssub, progress_reserved_out_zero)
+/* reserved fields are "in, zero; out, zero", as in struct vdswipe_status */
+static void progress_reserved_rejected(struct __test_metadata *_metadata,
+				       FIXTURE_DATA(ssub) *self,
+				       unsigned int field)
+{
+	struct vdswipe_progress p;
+	uint64_t id = done_op(_metadata, self);
+
+	ASSERT_NE(0, id);
+	memset(&p, 0, sizeof(p));
+	p.op_id = id;
+	if (field == 4)
+		p.reserved0 = 1;
+	else
+		p.reserved[field] = 1;
+	ASSERT_EQ(-EINVAL, progress(self->s, &p));
+	ASSERT_EQ(0, p.state);
+}
+
+TEST_F(ssub, progress_einval_reserved0)
+{
+	progress_reserved_rejected(_metadata, self, 4);
+}
+
+TEST_F(ssub, progress_einval_reserved_0)
+{
+	progress_reserved_rejected(_metadata, self, 0);
+}
+
+TEST_F(ssub, progress_einval_reserved_3)
+{
+	progress_reserved_rejected(_metadata, self, 3);
+}
+
+TEST_F(ssub, progress_out_fields_ignored_on_input)
 {
 	struct vdswipe_progress p;
 	uint64_t id = done_op(_metadata, self);
 	unsigned int i;
 
 	ASSERT_NE(0, id);
-	memset(&p, 0, sizeof(p));
+	memset(&p, 0xcc, sizeof(p));
 	p.op_id = id;
-	/* out fields are ignored on input and always written */
-	for (i = 0; i < 4; i++)
-		p.reserved[i] = ~0ULL;
-	p.mismatch_blocks = 77;
+	p.flags = 0;
+	p.reserved0 = 0;
+	memset(p.reserved, 0, sizeof(p.reserved));
 	ASSERT_EQ(0, progress(self->s, &p));
 	ASSERT_EQ(0, p.reserved0);
 	for (i = 0; i < 4; i++)
