@@ -38,6 +38,10 @@
  * @claimed: @handle holds the device (the open succeeded); until then a
  *          conflicting submit waits for vdswipe_claims_gen to move
  * @open_err: why the open failed, once @opening is clear
+ * @closing: the last range is gone and the device is being unclaimed
+ *          without the lock; the entry stays until then, so a submit waits
+ *          for it to go rather than race the unclaim (EBUSY for a
+ *          partition while its disk is still ours)
  *
  * One claim per device, shared by the ops on it; every field is under
  * vdswipe_claims_lock (@dead is also read without it). The entry lives
@@ -49,6 +53,7 @@ struct vdswipe_dev {
 	bool opening;
 	bool claimed;
 	int open_err;
+	bool closing;
 	struct vdswipe_bdev_handle handle;
 	struct rb_root_cached ranges;
 };
@@ -68,8 +73,9 @@ static DEFINE_MUTEX(vdswipe_claims_lock);
 static DECLARE_WAIT_QUEUE_HEAD(vdswipe_claims_wq);
 /*
  * Bumped under vdswipe_claims_lock whenever an entry that holds no claim
- * (still opening, or failed to open) settles or goes away; a submit that
- * ran into such an entry waits on vdswipe_claims_wq for it to change.
+ * (still opening, or failed to open) settles or goes away, and when a
+ * closing entry is gone; a submit that ran into such an entry waits on
+ * vdswipe_claims_wq for it to change.
  */
 static unsigned long vdswipe_claims_gen;
 
@@ -296,26 +302,28 @@ again:
 	mutex_lock(&vdswipe_claims_lock);
 	dev = vdswipe_dev_find(bdev->bd_disk);
 	if (dev) {
-		if (dev->bdev != bdev ||
-		    vdswipe_range_iter_first(&dev->ranges, first, last)) {
-			/*
-			 * An entry without a claim is a submit still opening
-			 * the device (or failing to), not an op of ours
-			 * holding it: once it settles, the answer may be the
-			 * device's own (EBUSY), not EEXIST.
-			 */
-			if (!dev->claimed) {
-				unsigned long gen = vdswipe_claims_gen;
+		bool conflict = dev->bdev != bdev ||
+			vdswipe_range_iter_first(&dev->ranges, first, last);
 
-				mutex_unlock(&vdswipe_claims_lock);
-				ret = wait_event_killable(vdswipe_claims_wq,
-					READ_ONCE(vdswipe_claims_gen) != gen);
-				if (ret) {
-					kfree(new);
-					return ret;
-				}
-				goto again;
+		/*
+		 * An entry being closed, or one without a claim (a submit
+		 * still opening the device, or failing to), is not an op of
+		 * ours holding it: once it settles, the answer is the
+		 * device's own (EBUSY, or a claim of our own), not EEXIST.
+		 */
+		if (dev->closing || (conflict && !dev->claimed)) {
+			unsigned long gen = vdswipe_claims_gen;
+
+			mutex_unlock(&vdswipe_claims_lock);
+			ret = wait_event_killable(vdswipe_claims_wq,
+				READ_ONCE(vdswipe_claims_gen) != gen);
+			if (ret) {
+				kfree(new);
+				return ret;
 			}
+			goto again;
+		}
+		if (conflict) {
 			mutex_unlock(&vdswipe_claims_lock);
 			kfree(new);
 			return -EEXIST;
@@ -495,18 +503,30 @@ void vdswipe_claim_release(struct vdswipe_claim *claim)
 			settled = true;
 		}
 		if (RB_EMPTY_ROOT(&dev->ranges.rb_root)) {
-			xa_erase(&vdswipe_devs,
-				 vdswipe_disk_key(dev->bdev->bd_disk));
+			if (dev->claimed)
+				dev->closing = true;
+			else
+				xa_erase(&vdswipe_devs,
+					 vdswipe_disk_key(dev->bdev->bd_disk));
 			gone = dev;
 		}
 	}
 	mutex_unlock(&vdswipe_claims_lock);
 	if (settled)
 		wake_up_all(&vdswipe_claims_wq);
-	/* Nobody finds it any more: close it without the lock. */
-	if (gone) {
-		if (gone->claimed)
-			vdswipe_bdev_unclaim(&gone->handle, &vdswipe_holder);
-		kfree(gone);
+	if (!gone)
+		return;
+	/* Nobody attaches to it any more: close it without the lock. */
+	if (gone->claimed) {
+		/* the key before the unclaim: it may drop the last reference */
+		unsigned long key = vdswipe_disk_key(gone->bdev->bd_disk);
+
+		vdswipe_bdev_unclaim(&gone->handle, &vdswipe_holder);
+		mutex_lock(&vdswipe_claims_lock);
+		xa_erase(&vdswipe_devs, key);
+		vdswipe_claims_gen++;
+		mutex_unlock(&vdswipe_claims_lock);
+		wake_up_all(&vdswipe_claims_wq);
 	}
+	kfree(gone);
 }

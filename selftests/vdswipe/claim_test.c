@@ -540,6 +540,50 @@ TEST_F_TIMEOUT(claim, concurrent_submits_held_device_all_ebusy, 60)
 	ASSERT_EQ(0, SUBMIT(self->fd1));
 }
 
+/*
+ * The disk's last op ending and a submit on one of its partitions race:
+ * while the disk's claim is given back, the partition's submit waits for it
+ * instead of failing to claim (EBUSY: "somebody else holds it").
+ */
+TEST_F_TIMEOUT(claim, disk_release_and_partition_submit_never_ebusy, 90)
+{
+	pthread_barrier_t bar;
+	int s2 = vt_session_open();
+	unsigned int i, both = 0;
+
+	ASSERT_LE(0, s2);
+	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
+	for (i = 0; i < 300; i++) {
+		struct submitter su[2] = {
+			{ .bar = &bar, .s = self->s, .fd = self->fd0,
+			  .flags = F_QUICK },
+			{ .bar = &bar, .s = s2, .fd = self->fdp1,
+			  .flags = F_QUICK },
+		};
+		pthread_t th;
+		int k;
+
+		ASSERT_EQ(0, pthread_create(&th, NULL, submit_fn, &su[1]));
+		submit_fn(&su[0]);
+		pthread_join(th, NULL);
+		ASSERT_TRUE(su[0].ret == 0 || su[0].ret == -EEXIST)
+			TH_LOG("iteration %u: the disk's submit: %d", i,
+			       su[0].ret);
+		ASSERT_TRUE(su[1].ret == 0 || su[1].ret == -EEXIST)
+			TH_LOG("iteration %u: the partition's submit: %d", i,
+			       su[1].ret);
+		both += !su[0].ret && !su[1].ret;
+		for (k = 0; k < 2; k++) {
+			if (su[k].ret)
+				continue;
+			ASSERT_EQ(0, vt_wait(su[k].s, su[k].id, VDSWIPE_WAIT_INFINITE));
+			ASSERT_EQ(0, vt_release(su[k].s, su[k].id));
+		}
+	}
+	TH_LOG("both accepted (one after the other ended) %u times", both);
+	close(s2);
+}
+
 TEST_F(claim, claim_gone_when_record_is_read)
 {
 	struct vdswipe_event ev;
