@@ -15,6 +15,7 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -334,7 +335,13 @@ static u64 vdswipe_mandatory_chunks(u64 len, u64 n)
  * clean all of it. Then the byte counts: one pass, one verification (its
  * sample size is fixed here, so that bytes_total is exact), all of it.
  */
-static void vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
+/*
+ * Lays out the region and what the op will write and read back. -EOVERFLOW
+ * if that work does not fit in a u64 of bytes (an exabyte-sized device,
+ * several passes and verification of each): bytes_total would wrap, and
+ * with it the percent and the "every byte written" rule of cancel.
+ */
+static int vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
 {
 	u64 cs = vdswipe_chunk_size;
 	u64 n, mandatory, want, nr_verify;
@@ -374,10 +381,19 @@ static void vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
 				   (op->verify_cands - op->verify_pick) * cs;
 		nr_verify = op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes : 1;
 	}
-	op->verify_total = nr_verify * op->verify_bytes;
+	if (check_mul_overflow(nr_verify, op->verify_bytes, &op->verify_total))
+		return -EOVERFLOW;
 	op->bytes_total = op->verify_total;
-	if (!(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY))
-		op->bytes_total += op->nr_passes * op->region_bytes;
+	if (!(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY)) {
+		u64 written;
+
+		if (check_mul_overflow((u64)op->nr_passes, op->region_bytes,
+				       &written) ||
+		    check_add_overflow(op->bytes_total, written,
+				       &op->bytes_total))
+			return -EOVERFLOW;
+	}
+	return 0;
 }
 
 /*
@@ -402,9 +418,11 @@ static struct vdswipe_op *vdswipe_op_create(struct vdswipe_session *sess,
 
 	op->lbs = bdev_logical_block_size(op->claim.bdev);
 	if (req->flags & VDSWIPE_CLEAN_RANGE)
-		vdswipe_op_set_segs(op, req->offset, req->length);
+		ret = vdswipe_op_set_segs(op, req->offset, req->length);
 	else
-		vdswipe_op_set_segs(op, 0, dev_bytes);
+		ret = vdswipe_op_set_segs(op, 0, dev_bytes);
+	if (ret)
+		goto release_claim;
 	op->write_zeroes_ok = vdswipe_req_has(req, VDSWIPE_METHOD_ZERO) &&
 			      !(req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY) &&
 			      bdev_write_zeroes_sectors(op->claim.bdev);

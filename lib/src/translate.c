@@ -60,6 +60,7 @@ static const struct vdsw_xlate vdsw_xlate_table[] = {
 	ROW(CLEAN, EAGAIN, E_OUTOFMEMORY, "the session holds max_ops ops already"),
 	ROW(CLEAN, ENOMEM, E_OUTOFMEMORY, "out of memory"),
 	ROW(CLEAN, EINVAL, E_INVALIDARG, "invalid clean arguments"),
+	ROW(CLEAN, EOVERFLOW, E_INVALIDARG, "the passes and verifications add up to more than 2^64 bytes"),
 	ROW(CLEAN, EFAULT, E_POINTER, "bad pointer"),
 	ROW(CLEAN, ENOENT, VDS_E_OBJECT_NOT_FOUND, "no such device (library)"),
 	ROW(CLEAN, ENOTDIR, VDS_E_OBJECT_NOT_FOUND, "no such device (library)"),

@@ -655,6 +655,36 @@ TEST_F(ssub, progress_out_fields_ignored_on_input)
 	ASSERT_EQ(VDSWIPE_STATE_DONE, p.state);
 }
 
+/*
+ * The op's work must fit in a u64 of bytes: 8 full passes of a 2^62-byte
+ * device (dm-zero) are 2^65 bytes, EOVERFLOW and nothing submitted.
+ */
+TEST_F(ssub, eoverflow_work_past_u64)
+{
+	struct vdswipe_sanitize a;
+	char path[64];
+	unsigned int i;
+	int fd, ret;
+
+	ret = vt_dm_create("vdswhuge", "0 9007199254740992 zero", path,
+			   sizeof(path));
+	if (ret)
+		SKIP(return, "no dm-zero (%s)", strerror(-ret));
+	fd = vt_open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	memset(&a, 0, sizeof(a));
+	a.fd = fd;
+	a.flags = VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE;
+	a.nr_passes = VDSWIPE_MAX_PASSES;
+	for (i = 0; i < VDSWIPE_MAX_PASSES; i++)
+		a.passes[i].method = VDSWIPE_METHOD_ZERO;
+	EXPECT_EQ(-EOVERFLOW, sanitize(self->s, &a));
+	ASSERT_NO_OP();
+	close(fd);
+	EXPECT_EQ(0, vt_dm_remove("vdswhuge"));
+	/* nothing held: the device could be removed */
+}
+
 /* Last: the module unloads (no op or session left behind by the above). */
 TEST_F(ssub, zz_module_unloads)
 {
