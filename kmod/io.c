@@ -314,6 +314,9 @@ static void vdswipe_keystream_generic(const struct vdswipe_op *op, u64 pos,
 	u64 block = pos / CHACHA_BLOCK_SIZE;
 	u32 state[16];
 
+	/* submit checks make this impossible; never loop past @dst's end */
+	if (WARN_ON_ONCE(!IS_ALIGNED(pos | len, CHACHA_BLOCK_SIZE)))
+		len = round_down(len, CHACHA_BLOCK_SIZE);
 	memcpy(state, op->chacha, sizeof(state));
 	state[12] = lower_32_bits(block);
 	state[13] = upper_32_bits(block);
@@ -782,7 +785,7 @@ static bool vdswipe_verify_pick(struct vdswipe_op *op, u64 pos, u32 len,
 		return true;
 	if (WARN_ON_ONCE(!*cands))
 		return true;
-	yes = *pick == *cands || get_random_u64() % *cands < *pick;
+	yes = *pick && (*pick == *cands || get_random_u64() % *cands < *pick);
 	(*cands)--;
 	if (yes)
 		(*pick)--;

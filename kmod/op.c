@@ -626,7 +626,6 @@ long vdswipe_ioctl_progress(struct vdswipe_session *sess, void __user *argp)
 		.verify		 = op->verify,
 		.sample_pct	 = op->sample_pct,
 		.block_size	 = op->lbs,
-		.bytes_done	 = atomic64_read(&op->bytes_done),
 		.bytes_total	 = op->bytes_total,
 		.bytes_written	 = atomic64_read(&op->bytes_written),
 		.bytes_verified	 = atomic64_read(&op->bytes_verified),
@@ -635,6 +634,8 @@ long vdswipe_ioctl_progress(struct vdswipe_session *sess, void __user *argp)
 		.first_mismatch	 = op->first_mismatch,
 		.error_offset	 = op->error_offset,
 	};
+	/* one snapshot: the two counters are read once and added */
+	pr.bytes_done = pr.bytes_written + pr.bytes_verified;
 	pr.percent = vdswipe_percent(op->state, pr.bytes_done, pr.bytes_total);
 	spin_unlock(&op->lock);
 	vdswipe_op_put(op);
