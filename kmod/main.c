@@ -206,3 +206,4 @@ module_exit(vdswipe_exit);
 MODULE_DESCRIPTION("Asynchronous block device cleaning with VDS cancel semantics");
 MODULE_AUTHOR("The vdswipe developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION("1.1.0");	/* dkms.conf and debian/changelog say the same */
