@@ -10,9 +10,12 @@
  * ZEROES where the device offers it (falling back to writing the zero page
  * if it refuses), else the zero page, added to each bio over and over; a
  * pattern uses one page filled with the byte. Random data and reads use the
- * op's chunk buffers (queue_depth of them): the worker fills a buffer with
- * keystream before writing it, and checks a buffer that was read once all
- * its bios completed, before reusing it. DISCARD is one
+ * op's chunk buffers (queue_depth of them): for random data the worker
+ * hands a free buffer to its work on vdswipe_chunk_wq, which fills it with
+ * keystream and writes it; a buffer read back goes to that work once all
+ * its bios completed, to be compared; either way it is given back before
+ * the worker reuses it, so the chunks in flight are generated and compared
+ * on as many CPUs. DISCARD is one
  * blkdev_issue_discard() (or secure erase) per segment and cannot be
  * stopped.
  *
@@ -38,6 +41,8 @@
 #include <linux/wait.h>
 
 #include <crypto/chacha.h>
+#include <crypto/skcipher.h>
+#include <linux/scatterlist.h>
 
 #include "vdswipe.h"
 
@@ -58,6 +63,9 @@ struct vdswipe_bio {
 };
 
 static struct bio_set vdswipe_bio_set;
+
+static void vdswipe_buf_unref_locked(struct vdswipe_op *op,
+				     struct vdswipe_buf *buf);
 
 /*
  * wait_event_lock_irq() in TASK_IDLE: the worker may wait as long as a
@@ -137,8 +145,7 @@ static void vdswipe_end_io(struct bio *bio)
 		vdswipe_io_error(op, pos, redo ? -EIO : blk_status_to_errno(status));
 	if (buf) {
 		buf->failed |= !!status;
-		if (!--buf->nr_bios)
-			list_add_tail(&buf->link, &op->buf_done);
+		vdswipe_buf_unref_locked(op, buf);
 	}
 	op->inflight -= len;
 	wake_up(&op->io_wq);
@@ -264,27 +271,37 @@ static bool vdswipe_io_redo(struct vdswipe_op *op)
 	return true;
 }
 
-/* Waits until no bio of the op is in flight; returns the first I/O error. */
+/*
+ * Waits until no bio of the op is in flight and no chunk buffer is being
+ * filled or compared; returns the first I/O error.
+ */
 static int vdswipe_io_drain(struct vdswipe_op *op)
 {
 	int err;
 
 	spin_lock_irq(&op->io_lock);
-	vdswipe_wait_idle_lock_irq(op->io_wq, !op->inflight, op->io_lock);
+	vdswipe_wait_idle_lock_irq(op->io_wq, !op->inflight && !op->bufs_busy,
+				   op->io_lock);
 	err = op->io_error;
 	spin_unlock_irq(&op->io_lock);
 	return err;
 }
 
+/* Frees the op's crypto API ChaCha20 (the key in it is wiped). */
+static void vdswipe_tfm_free(struct vdswipe_op *op)
+{
+	crypto_free_sync_skcipher(op->tfm);
+	op->tfm = NULL;
+}
+
 /*
- * The keystream of the current RANDOM pass for the device bytes [@pos,
- * @pos + @len), both multiples of CHACHA_BLOCK_SIZE, into @dst. The block
- * counter is @pos / 64 in state words 12 (low) and 13 (high).
- * chacha_block_generic() steps only word 12, so the carry into word 13 at a
- * 2^32-block boundary is ours.
+ * The generic keystream for the device bytes [@pos, @pos + @len), both
+ * multiples of CHACHA_BLOCK_SIZE, into @dst. The block counter is @pos / 64
+ * in state words 12 (low) and 13 (high). chacha_block_generic() steps only
+ * word 12, so the carry into word 13 at a 2^32-block boundary is ours.
  */
-static void vdswipe_keystream(const struct vdswipe_op *op, u64 pos, u8 *dst,
-			      u32 len)
+static void vdswipe_keystream_generic(const struct vdswipe_op *op, u64 pos,
+				      u8 *dst, u32 len)
 {
 	u64 block = pos / CHACHA_BLOCK_SIZE;
 	u32 state[16];
@@ -300,12 +317,100 @@ static void vdswipe_keystream(const struct vdswipe_op *op, u64 pos, u8 *dst,
 	memzero_explicit(state, sizeof(state));
 }
 
+/*
+ * The same through the crypto API's "chacha20" (the SIMD implementation
+ * where its module loads): the keystream is what it XORs onto zeros. Its IV
+ * is state words 12-15, and it too steps word 12 alone, so a piece never
+ * crosses a 2^32-block boundary. @len is at most a page.
+ */
+static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
+				 u8 *dst, u32 len)
+{
+	SYNC_SKCIPHER_REQUEST_ON_STACK(req, op->tfm);
+	u64 block = pos / CHACHA_BLOCK_SIZE;
+	struct scatterlist sg;
+	__le32 iv[4];
+	u32 n;
+	int err = 0;
+
+	memset(dst, 0, len);
+	skcipher_request_set_sync_tfm(req, op->tfm);
+	skcipher_request_set_callback(req, 0, NULL, NULL);
+	for (; len && !err; len -= n, dst += n, block += n / CHACHA_BLOCK_SIZE) {
+		n = min_t(u64, len, (BIT_ULL(32) - lower_32_bits(block)) *
+				    CHACHA_BLOCK_SIZE);
+		iv[0] = cpu_to_le32(lower_32_bits(block));
+		iv[1] = cpu_to_le32(upper_32_bits(block));
+		iv[2] = 0;
+		iv[3] = 0;
+		sg_init_one(&sg, dst, n);
+		skcipher_request_set_crypt(req, &sg, &sg, n, iv);
+		err = crypto_skcipher_encrypt(req);
+	}
+	skcipher_request_zero(req);
+	return err;
+}
+
+/*
+ * The keystream of the current RANDOM pass for the device bytes [@pos,
+ * @pos + @len), both multiples of CHACHA_BLOCK_SIZE, at most a page, into
+ * @dst. Both ways give the same bytes (checked when the op starts).
+ */
+static void vdswipe_keystream(const struct vdswipe_op *op, u64 pos, u8 *dst,
+			      u32 len)
+{
+	if (!op->tfm || vdswipe_keystream_tfm(op, pos, dst, len))
+		vdswipe_keystream_generic(op, pos, dst, len);
+}
+
 /* A new key for a RANDOM pass; the nonce words stay zero (keys never repeat). */
 static void vdswipe_rekey(struct vdswipe_op *op)
 {
+	u8 key[CHACHA_KEY_SIZE];
+	unsigned int i;
+
+	get_random_bytes(key, sizeof(key));
 	memset(op->chacha, 0, sizeof(op->chacha));
 	chacha_init_consts(op->chacha);
-	get_random_bytes(&op->chacha[4], CHACHA_KEY_SIZE);
+	for (i = 0; i < 8; i++)
+		op->chacha[4 + i] = get_unaligned_le32(key + 4 * i);
+	if (op->tfm && crypto_sync_skcipher_setkey(op->tfm, key, sizeof(key)))
+		vdswipe_tfm_free(op);
+	memzero_explicit(key, sizeof(key));
+}
+
+/*
+ * The crypto API's ChaCha20 for an op's RANDOM passes, if it has one that
+ * gives the very bytes of chacha_block_generic() (tried across a 2^32-block
+ * boundary with a throwaway key); else the op uses the generic code. It is
+ * looked up by name, which loads the SIMD module where there is one,
+ * without the module depending on it (the test VM and the debug kernel
+ * have none).
+ */
+static void vdswipe_tfm_alloc(struct vdswipe_op *op)
+{
+	const u64 pos = (BIT_ULL(32) - 1) * CHACHA_BLOCK_SIZE;
+	u8 a[2 * CHACHA_BLOCK_SIZE], b[2 * CHACHA_BLOCK_SIZE];
+	struct crypto_sync_skcipher *tfm;
+	bool same;
+
+	tfm = crypto_alloc_sync_skcipher("chacha20", 0, 0);
+	if (IS_ERR(tfm))
+		return;
+	op->tfm = tfm;
+	vdswipe_rekey(op);
+	if (!op->tfm)
+		return;
+	vdswipe_keystream_generic(op, pos, a, sizeof(a));
+	same = !vdswipe_keystream_tfm(op, pos, b, sizeof(b)) &&
+	       !memcmp(a, b, sizeof(a));
+	memzero_explicit(a, sizeof(a));
+	memzero_explicit(b, sizeof(b));
+	if (!same) {
+		pr_warn_once("%s differs from chacha_block_generic(), not used\n",
+			     crypto_tfm_alg_driver_name(crypto_skcipher_tfm(&tfm->base)));
+		vdswipe_tfm_free(op);
+	}
 }
 
 static void vdswipe_bufs_free(struct vdswipe_op *op)
@@ -318,23 +423,23 @@ static void vdswipe_bufs_free(struct vdswipe_op *op)
 		for (j = 0; j < DIV_ROUND_UP(vdswipe_chunk_size, PAGE_SIZE); j++)
 			if (buf->pages[j])
 				__free_page(buf->pages[j]);
+		if (buf->scratch)
+			__free_page(buf->scratch);
 		kfree(buf);
 	}
 	kfree(op->bufs);
 	op->bufs = NULL;
 	op->nr_bufs = 0;
 	INIT_LIST_HEAD(&op->buf_free);
-	INIT_LIST_HEAD(&op->buf_done);
-	if (op->scratch) {
-		__free_page(op->scratch);
-		op->scratch = NULL;
-	}
 }
+
+static void vdswipe_buf_work(struct work_struct *work);
 
 /*
  * The chunk buffers, for an op that writes random data or verifies:
- * queue_depth x chunk_size bytes, plus a page for the regenerated keystream.
- * Allocated when the op starts, not at submit: queued ops hold no memory.
+ * queue_depth x chunk_size bytes, plus a page each for the regenerated
+ * keystream. Allocated when the op starts, not at submit: queued ops hold
+ * no memory.
  */
 static int vdswipe_bufs_alloc(struct vdswipe_op *op)
 {
@@ -351,6 +456,11 @@ static int vdswipe_bufs_alloc(struct vdswipe_op *op)
 		if (!buf)
 			goto free;
 		op->bufs[op->nr_bufs++] = buf;
+		buf->op = op;
+		INIT_WORK(&buf->work, vdswipe_buf_work);
+		buf->scratch = alloc_page(GFP_KERNEL);
+		if (!buf->scratch)
+			goto free;
 		for (j = 0; j < npages; j++) {
 			buf->pages[j] = alloc_page(GFP_KERNEL);
 			if (!buf->pages[j])
@@ -358,14 +468,55 @@ static int vdswipe_bufs_alloc(struct vdswipe_op *op)
 		}
 		list_add_tail(&buf->link, &op->buf_free);
 	}
-	op->scratch = alloc_page(GFP_KERNEL);
-	if (!op->scratch)
-		goto free;
 	return 0;
 
 free:
 	vdswipe_bufs_free(op);
 	return -ENOMEM;
+}
+
+/*
+ * Gives a chunk buffer back: the worker may reuse it, and once none is busy
+ * and nothing is in flight, end the op (and free it): the caller touches
+ * neither after dropping io_lock.
+ */
+static void vdswipe_buf_put_locked(struct vdswipe_op *op,
+				   struct vdswipe_buf *buf)
+{
+	lockdep_assert_held(&op->io_lock);
+
+	list_add_tail(&buf->link, &op->buf_free);
+	op->bufs_busy--;
+	wake_up(&op->io_wq);
+}
+
+/*
+ * A bio of the chunk completed, or its submitter is done with it. After the
+ * last of them a chunk read back goes to its work for the comparison, any
+ * other is given back.
+ */
+static void vdswipe_buf_unref_locked(struct vdswipe_op *op,
+				     struct vdswipe_buf *buf)
+{
+	lockdep_assert_held(&op->io_lock);
+
+	if (--buf->nr_bios)
+		return;
+	if (buf->read && !buf->failed)
+		queue_work(vdswipe_chunk_wq, &buf->work);
+	else
+		vdswipe_buf_put_locked(op, buf);
+}
+
+static void vdswipe_buf_put(struct vdswipe_op *op, struct vdswipe_buf *buf,
+			    u32 unsent)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&op->io_lock, flags);
+	op->inflight -= unsent;
+	vdswipe_buf_put_locked(op, buf);
+	spin_unlock_irqrestore(&op->io_lock, flags);
 }
 
 /*
@@ -378,7 +529,7 @@ static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
 	u32 step = min_t(u32, op->lbs, PAGE_SIZE);
 	bool random = op->method == VDSWIPE_METHOD_RANDOM;
 	int byte = op->method == VDSWIPE_METHOD_PATTERN ? op->pattern : 0;
-	u8 *ref = page_address(op->scratch);
+	u8 *ref = page_address(buf->scratch);
 	u64 last_bad = U64_MAX, first = U64_MAX, bad = 0;
 	u32 off, b;
 
@@ -420,42 +571,10 @@ static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
 	atomic64_add(buf->len, &op->bytes_done);
 }
 
-/* The worker is done with a buffer whose bios all completed. */
-static void vdswipe_buf_finish(struct vdswipe_op *op, struct vdswipe_buf *buf)
-{
-	bool failed;
-
-	spin_lock_irq(&op->io_lock);
-	failed = buf->failed;
-	spin_unlock_irq(&op->io_lock);
-	if (buf->read && !failed)
-		vdswipe_buf_verify(op, buf);
-}
-
 /*
- * Checks every buffer whose bios completed and puts it back on the free
- * list. Called with io_lock held (irqs off); drops it while checking.
- */
-static void vdswipe_bufs_reap_locked(struct vdswipe_op *op)
-{
-	struct vdswipe_buf *buf;
-
-	lockdep_assert_held(&op->io_lock);
-
-	while ((buf = list_first_entry_or_null(&op->buf_done,
-					       struct vdswipe_buf, link))) {
-		list_del(&buf->link);
-		spin_unlock_irq(&op->io_lock);
-		vdswipe_buf_finish(op, buf);
-		spin_lock_irq(&op->io_lock);
-		list_add_tail(&buf->link, &op->buf_free);
-	}
-}
-
-/*
- * Waits for a free chunk buffer for @len bytes at @pos, checking completed
- * ones meanwhile, and counts the bytes in flight. NULL if the op must stop
- * submitting: cancel requested, an I/O error, or the device is gone.
+ * Waits for a free chunk buffer for @len bytes at @pos and counts the bytes
+ * in flight. NULL if the op must stop submitting: cancel requested, an I/O
+ * error, or the device is gone.
  */
 static struct vdswipe_buf *vdswipe_buf_get(struct vdswipe_op *op, u64 pos,
 					   u32 len, bool read)
@@ -463,15 +582,9 @@ static struct vdswipe_buf *vdswipe_buf_get(struct vdswipe_op *op, u64 pos,
 	struct vdswipe_buf *buf = NULL;
 
 	spin_lock_irq(&op->io_lock);
-	for (;;) {
-		vdswipe_wait_idle_lock_irq(op->io_wq,
-					   !list_empty(&op->buf_free) ||
-					   !list_empty(&op->buf_done) ||
-					   op->io_error, op->io_lock);
-		if (list_empty(&op->buf_done))
-			break;
-		vdswipe_bufs_reap_locked(op);
-	}
+	vdswipe_wait_idle_lock_irq(op->io_wq,
+				   !list_empty(&op->buf_free) || op->io_error,
+				   op->io_lock);
 	if (!op->io_error && !READ_ONCE(op->cancel_requested) &&
 	    !vdswipe_claim_dead(&op->claim)) {
 		buf = list_first_entry(&op->buf_free, struct vdswipe_buf, link);
@@ -480,20 +593,27 @@ static struct vdswipe_buf *vdswipe_buf_get(struct vdswipe_op *op, u64 pos,
 		buf->len = len;
 		buf->read = read;
 		buf->failed = false;
+		/* Its bios, and the submitter until it is done with them. */
 		buf->nr_bios = DIV_ROUND_UP(DIV_ROUND_UP(len, PAGE_SIZE),
-					    BIO_MAX_VECS);
+					    BIO_MAX_VECS) + 1;
+		op->bufs_busy++;
 		op->inflight += len;
 	}
 	spin_unlock_irq(&op->io_lock);
 	return buf;
 }
 
-/* Writes or reads a chunk buffer: nr_bios bios of its pages. */
+/*
+ * Writes or reads a chunk buffer: nr_bios - 1 bios of its pages. The last
+ * reference is the submitter's: the buffer (and the op) stay until it is
+ * dropped, after the plug is flushed.
+ */
 static void vdswipe_submit_buf(struct vdswipe_op *op, struct vdswipe_buf *buf)
 {
 	blk_opf_t opf = buf->read ? REQ_OP_READ : REQ_OP_WRITE;
-	unsigned int pg = 0;
+	struct page **page = buf->pages;
 	struct blk_plug plug;
+	unsigned long flags;
 	u64 pos = buf->pos;
 	u32 len = buf->len;
 
@@ -508,20 +628,41 @@ static void vdswipe_submit_buf(struct vdswipe_op *op, struct vdswipe_buf *buf)
 		bio = vdswipe_bio_alloc(op, pos, bytes, nr, opf);
 		container_of(bio, struct vdswipe_bio, bio)->buf = buf;
 		for (done = 0; done < bytes; done += PAGE_SIZE)
-			__bio_add_page(bio, buf->pages[pg++],
+			__bio_add_page(bio, *page++,
 				       min_t(u32, bytes - done, PAGE_SIZE), 0);
 		submit_bio(bio);
 		pos += bytes;
 		len -= bytes;
 	}
 	blk_finish_plug(&plug);
+
+	spin_lock_irqsave(&op->io_lock, flags);
+	vdswipe_buf_unref_locked(op, buf);
+	spin_unlock_irqrestore(&op->io_lock, flags);
 }
 
-/* Fills a chunk buffer with the keystream of its bytes and writes it. */
-static void vdswipe_write_random(struct vdswipe_op *op, struct vdswipe_buf *buf)
+/*
+ * The work of a chunk buffer, on vdswipe_chunk_wq so that the chunks in
+ * flight are generated and compared on as many CPUs: a write fills the
+ * buffer with the keystream of its bytes and writes it (unless a cancel
+ * came meanwhile: the op stops anyway); a read that completed is compared.
+ * The buffer stays busy until then, so the op waits for it.
+ */
+static void vdswipe_buf_work(struct work_struct *work)
 {
+	struct vdswipe_buf *buf = container_of(work, struct vdswipe_buf, work);
+	struct vdswipe_op *op = buf->op;
 	u32 off;
 
+	if (buf->read) {
+		vdswipe_buf_verify(op, buf);
+		vdswipe_buf_put(op, buf, 0);
+		return;
+	}
+	if (READ_ONCE(op->cancel_requested)) {
+		vdswipe_buf_put(op, buf, buf->len);
+		return;
+	}
 	for (off = 0; off < buf->len; off += PAGE_SIZE) {
 		vdswipe_keystream(op, buf->pos + off,
 				  page_address(buf->pages[off >> PAGE_SHIFT]),
@@ -533,9 +674,9 @@ static void vdswipe_write_random(struct vdswipe_op *op, struct vdswipe_buf *buf)
 }
 
 /*
- * Waits until no bio is in flight, rewrites late refusals of WRITE ZEROES
- * (or drops them once the op stops), and checks the buffers read back.
- * Returns the first I/O error.
+ * Waits until no bio is in flight and no chunk buffer busy, and rewrites
+ * late refusals of WRITE ZEROES (or drops them once the op stops). Returns
+ * the first I/O error.
  */
 static int vdswipe_io_settle(struct vdswipe_op *op)
 {
@@ -546,7 +687,6 @@ static int vdswipe_io_settle(struct vdswipe_op *op)
 		/* Late refusals of WRITE ZEROES: rewrite them, or drop them. */
 		spin_lock_irq(&op->io_lock);
 		if (!op->nr_redo) {
-			vdswipe_bufs_reap_locked(op);
 			spin_unlock_irq(&op->io_lock);
 			break;
 		}
@@ -578,7 +718,7 @@ static int vdswipe_io_write(struct vdswipe_op *op)
 				buf = vdswipe_buf_get(op, pos, len, false);
 				if (!buf)
 					goto settle;
-				vdswipe_write_random(op, buf);
+				queue_work(vdswipe_chunk_wq, &buf->work);
 			} else {
 				if (!vdswipe_io_redo(op) ||
 				    !vdswipe_io_reserve(op, len))
@@ -717,6 +857,8 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 		if (err)
 			return err;
 	}
+	if (random)
+		vdswipe_tfm_alloc(op);
 
 	for (i = 0; i < op->nr_passes; i++) {
 		bool last = i == op->nr_passes - 1;
@@ -804,6 +946,8 @@ void vdswipe_work_fn(struct work_struct *work)
 		err = vdswipe_io_run(op, &flush);
 	}
 	vdswipe_bufs_free(op);
+	if (op->tfm)
+		vdswipe_tfm_free(op);
 	memzero_explicit(op->chacha, sizeof(op->chacha));
 
 	/*

@@ -37,6 +37,7 @@ MODULE_PARM_DESC(max_active,
 		 "Ops running at once, 0 = workqueue default (default: 0)");
 
 struct workqueue_struct *vdswipe_wq;
+struct workqueue_struct *vdswipe_chunk_wq;
 struct kmem_cache *vdswipe_op_cache;
 
 #define VDSWIPE_FEATURES	(VDSWIPE_FEAT_CLEAN | VDSWIPE_FEAT_PATTERN | \
@@ -154,15 +155,24 @@ static int __init vdswipe_init(void)
 		goto exit_io;
 	}
 
+	/* Keystream and comparison of the chunks in flight, on any CPU. */
+	vdswipe_chunk_wq = alloc_workqueue("vdswipe_chunk", WQ_UNBOUND, 0);
+	if (!vdswipe_chunk_wq) {
+		ret = -ENOMEM;
+		goto destroy_wq;
+	}
+
 	ret = misc_register(&vdswipe_misc);
 	if (ret) {
 		pr_err("cannot register /dev/vdswipe: %d\n", ret);
-		goto destroy_wq;
+		goto destroy_chunk_wq;
 	}
 
 	/* Drivers stay silent when all is well. */
 	return 0;
 
+destroy_chunk_wq:
+	destroy_workqueue(vdswipe_chunk_wq);
 destroy_wq:
 	destroy_workqueue(vdswipe_wq);
 exit_io:
@@ -178,10 +188,12 @@ static void __exit vdswipe_exit(void)
 	 * No session is open (each pins the module), and neither is an op
 	 * handed off by a close (each pins the module until its end). The
 	 * work function of such an op may still be returning after its
-	 * module_put(): destroy_workqueue() waits for it.
+	 * module_put(), and so may the last chunk work of an op after the
+	 * op ended: destroy_workqueue() waits for them.
 	 */
 	misc_deregister(&vdswipe_misc);
 	destroy_workqueue(vdswipe_wq);
+	destroy_workqueue(vdswipe_chunk_wq);
 	vdswipe_io_exit();
 	kmem_cache_destroy(vdswipe_op_cache);
 }

@@ -303,7 +303,6 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	init_waitqueue_head(&op->io_wq);
 	op->io_error_offset = U64_MAX;
 	INIT_LIST_HEAD(&op->buf_free);
-	INIT_LIST_HEAD(&op->buf_done);
 	INIT_WORK(&op->work, vdswipe_work_fn);
 	INIT_LIST_HEAD(&op->ev_link);
 	INIT_LIST_HEAD(&op->cancel_link);

@@ -45,9 +45,11 @@ extern unsigned int vdswipe_queue_depth;
 extern unsigned int vdswipe_max_active;
 
 extern struct workqueue_struct *vdswipe_wq;
+extern struct workqueue_struct *vdswipe_chunk_wq;
 extern struct kmem_cache *vdswipe_op_cache;
 
 struct vdswipe_dev;
+struct crypto_sync_skcipher;
 
 /*
  * Internal state, never shown to userspace: the data is written, the op is
@@ -169,22 +171,31 @@ struct vdswipe_req {
 /**
  * struct vdswipe_buf - a chunk buffer: the keystream a RANDOM pass writes, or
  * what verification reads back. An op has queue_depth of them while it runs.
- * @link:    on the op's @buf_free or @buf_done list, under its io_lock; off
- *           both while the worker fills it or its bios are in flight
- * @pos:     device offset of the chunk; worker only
- * @len:     bytes of the chunk; worker only
- * @read:    the chunk is read back and compared; worker only
- * @nr_bios: bios of the chunk in flight; under io_lock
+ * @link:    on the op's @buf_free list, under its io_lock; off it while busy
+ *           (taken by the worker until given back by a bio completion or
+ *           @work)
+ * @work:    generates and writes the chunk, or compares it once read, on
+ *           vdswipe_chunk_wq
+ * @op:      the op; immutable
+ * @pos:     device offset of the chunk; set by the worker while it is free
+ * @len:     bytes of the chunk; likewise
+ * @read:    the chunk is read back and compared; likewise
+ * @nr_bios: bios of the chunk in flight, plus one while they are being
+ *           submitted; under io_lock
  * @failed:  one of them failed; under io_lock
+ * @scratch: a page for the regenerated keystream, used by @work
  * @pages:   chunk_size bytes of pages, never highmem
  */
 struct vdswipe_buf {
 	struct list_head link;
+	struct work_struct work;
+	struct vdswipe_op *op;
 	u64 pos;
 	u32 len;
 	bool read;
 	unsigned int nr_bios;
 	bool failed;
+	struct page *scratch;
 	struct page *pages[];
 };
 
@@ -237,7 +248,8 @@ struct vdswipe_buf {
  * @bytes_written:    bytes written successfully, all passes; only grows
  * @bytes_verified:   bytes read back and compared; only grows
  * @io_lock:          irq-safe; protects @inflight, @io_error,
- *                    @io_error_offset, @redo and @nr_redo
+ *                    @io_error_offset, @redo, @nr_redo, @buf_free and
+ *                    @bufs_busy
  * @inflight:         bytes submitted and not yet completed
  * @io_wq:            the worker waits here for @inflight to drop
  * @io_error:         errno of the lowest failed write, 0 if none
@@ -256,13 +268,15 @@ struct vdswipe_buf {
  * @pattern_page:     worker only: a page of it, when a pass needs it
  * @chacha:           worker only: the ChaCha20 state of the current RANDOM
  *                    pass, its key drawn at the pass's start and wiped
- *                    (memzero_explicit) when the op ends
+ *                    (memzero_explicit) when the op ends; read by the
+ *                    chunk works, which run only within the pass
+ * @tfm:              the crypto API's ChaCha20 keyed likewise (freed, so
+ *                    wiped, when the op ends), or NULL: chacha_block_generic()
  * @bufs:             the chunk buffers, allocated when the op starts and
  *                    freed when it ends; @nr_bufs of them
- * @buf_free:         chunk buffers ready for the worker; under io_lock
- * @buf_done:         chunk buffers whose bios all completed, for the
- *                    worker to check and reuse; under io_lock
- * @scratch:          worker only: a page for the regenerated keystream
+ * @buf_free:         chunk buffers ready for the worker
+ * @bufs_busy:        chunk buffers taken by the worker and not given back
+ *                    yet: the op waits for 0 as for @inflight
  * @work:             runs the op, queued once at submit
  * @ev_link:          on @sess->events while the end record is unread;
  *                    under @sess->ev_lock
@@ -326,11 +340,11 @@ struct vdswipe_op {
 	u32 pattern;
 	struct page *pattern_page;
 	u32 chacha[16];
+	struct crypto_sync_skcipher *tfm;
 	struct vdswipe_buf **bufs;
 	unsigned int nr_bufs;
 	struct list_head buf_free;
-	struct list_head buf_done;
-	struct page *scratch;
+	unsigned int bufs_busy;
 
 	struct work_struct work;
 	struct list_head ev_link;
