@@ -11,6 +11,14 @@
  *                           bdev->bd_holder_lock held (the callee unlocks
  *                           it), when the disk goes away (6.6+)
  *
+ * And from the target kernel's configuration:
+ *
+ *   VDSWIPE_HAVE_SKCIPHER   the crypto API's skcipher is built in (Debian's
+ *                           kernels), so the keystream may come from its
+ *                           "chacha20" (SIMD); 0 where it is not (the
+ *                           debug kernel has no crypto API in vmlinux):
+ *                           then chacha_block_generic() alone
+ *
  * Exclusive claim of a block device by dev_t:
  *   struct vdswipe_bdev_handle   what the claim holds
  *   struct blk_holder_ops        declared here where the kernel lacks it
@@ -29,9 +37,12 @@
 
 #include <linux/blkdev.h>
 #include <linux/err.h>
+#include <linux/kconfig.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+
+#define VDSWIPE_HAVE_SKCIPHER	IS_BUILTIN(CONFIG_CRYPTO_SKCIPHER)
 
 /* The disk was deleted (del_gendisk() marks it dead on 6.1 and 6.12). */
 static inline bool vdswipe_disk_dead(struct gendisk *disk)

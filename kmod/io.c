@@ -287,12 +287,18 @@ static int vdswipe_io_drain(struct vdswipe_op *op)
 	return err;
 }
 
+#if VDSWIPE_HAVE_SKCIPHER
 /* Frees the op's crypto API ChaCha20 (the key in it is wiped). */
 static void vdswipe_tfm_free(struct vdswipe_op *op)
 {
 	crypto_free_sync_skcipher(op->tfm);
 	op->tfm = NULL;
 }
+#else
+static void vdswipe_tfm_free(struct vdswipe_op *op)
+{
+}
+#endif
 
 /*
  * The generic keystream for the device bytes [@pos, @pos + @len), both
@@ -317,6 +323,7 @@ static void vdswipe_keystream_generic(const struct vdswipe_op *op, u64 pos,
 	memzero_explicit(state, sizeof(state));
 }
 
+#if VDSWIPE_HAVE_SKCIPHER
 /*
  * The same through the crypto API's "chacha20" (the SIMD implementation
  * where its module loads): the keystream is what it XORs onto zeros. Its IV
@@ -350,6 +357,13 @@ static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
 	skcipher_request_zero(req);
 	return err;
 }
+#else
+static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
+				 u8 *dst, u32 len)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 /*
  * The keystream of the current RANDOM pass for the device bytes [@pos,
@@ -374,11 +388,14 @@ static void vdswipe_rekey(struct vdswipe_op *op)
 	chacha_init_consts(op->chacha);
 	for (i = 0; i < 8; i++)
 		op->chacha[4 + i] = get_unaligned_le32(key + 4 * i);
+#if VDSWIPE_HAVE_SKCIPHER
 	if (op->tfm && crypto_sync_skcipher_setkey(op->tfm, key, sizeof(key)))
 		vdswipe_tfm_free(op);
+#endif
 	memzero_explicit(key, sizeof(key));
 }
 
+#if VDSWIPE_HAVE_SKCIPHER
 /*
  * The crypto API's ChaCha20 for an op's RANDOM passes, if it has one that
  * gives the very bytes of chacha_block_generic() (tried across a 2^32-block
@@ -412,6 +429,11 @@ static void vdswipe_tfm_alloc(struct vdswipe_op *op)
 		vdswipe_tfm_free(op);
 	}
 }
+#else
+static void vdswipe_tfm_alloc(struct vdswipe_op *op)
+{
+}
+#endif
 
 static void vdswipe_bufs_free(struct vdswipe_op *op)
 {

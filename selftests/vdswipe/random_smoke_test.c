@@ -393,6 +393,32 @@ TEST_F(rs, throughput)
 		       (unsigned long long)ms,
 		       (unsigned long long)(ms ? self->size / 1000 / ms : 0));
 	}
+
+	/* reading back and comparing (the device holds random data now) */
+	for (i = 0; i < 2; i++) {
+		struct vdswipe_sanitize z = {
+			.fd = self->fd,
+			.flags = VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE |
+				 (i ? 0 : VDSWIPE_SANITIZE_VERIFY_ONLY),
+			.nr_passes = 1,
+			.verify = VDSWIPE_VERIFY_LAST,
+			.sample_pct = 100,
+			.passes = { { i ? VDSWIPE_METHOD_RANDOM :
+					  VDSWIPE_METHOD_ZERO, 0 } },
+		};
+
+		if (!i)
+			ASSERT_EQ(0, vt_fill(self->dev, 0, self->size, 0));
+		t0 = vt_now_ns();
+		ASSERT_EQ(0, sanitize(self->s, &z));
+		ASSERT_EQ(0, vt_finish(self->s, z.op_id, 60000, &st));
+		ms = vt_ms_since(t0);
+		ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
+		TH_LOG("%-14s %3u MiB in %5llu ms: %llu MB/s",
+		       i ? "random+verify" : "verify zero", DEV_MIB,
+		       (unsigned long long)ms,
+		       (unsigned long long)(ms ? z.bytes_total / 1000 / ms : 0));
+	}
 }
 
 TEST_HARNESS_MAIN
