@@ -396,13 +396,17 @@ static void vdswipe_rekey(struct vdswipe_op *op)
 }
 
 #if VDSWIPE_HAVE_SKCIPHER
+/* The crypto API has no "chacha20": the lookup failed with ENOENT. */
+static bool vdswipe_no_chacha20;
+
 /*
  * The crypto API's ChaCha20 for an op's RANDOM passes, if it has one that
  * gives the very bytes of chacha_block_generic() (tried across a 2^32-block
  * boundary with a throwaway key); else the op uses the generic code. It is
  * looked up by name, which loads the SIMD module where there is one,
  * without the module depending on it (the test VM and the debug kernel
- * have none).
+ * have none). If there is none, it is not looked for again until vdswipe
+ * is reloaded.
  */
 static void vdswipe_tfm_alloc(struct vdswipe_op *op)
 {
@@ -411,9 +415,15 @@ static void vdswipe_tfm_alloc(struct vdswipe_op *op)
 	struct crypto_sync_skcipher *tfm;
 	bool same;
 
-	tfm = crypto_alloc_sync_skcipher("chacha20", 0, 0);
-	if (IS_ERR(tfm))
+	/* Each lookup of a missing algorithm runs modprobe twice. */
+	if (READ_ONCE(vdswipe_no_chacha20))
 		return;
+	tfm = crypto_alloc_sync_skcipher("chacha20", 0, 0);
+	if (IS_ERR(tfm)) {
+		if (PTR_ERR(tfm) == -ENOENT)
+			WRITE_ONCE(vdswipe_no_chacha20, true);
+		return;
+	}
 	op->tfm = tfm;
 	vdswipe_rekey(op);
 	if (!op->tfm)
