@@ -76,6 +76,8 @@ die(const char *fmt, ...)
 	exit(2);
 }
 
+static void __attribute__((noreturn)) usage(const char *name);
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -273,11 +275,13 @@ static const char *state_name(uint32_t s)
 
 /* ------------------------------------------------------------------ */
 
-static int cmd_version(void)
+static int cmd_version(int argc, char **argv)
 {
 	struct vdswipe_version v;
 	int s = vds_open();
 
+	(void)argc;	/* takes no arguments, ignores any */
+	(void)argv;
 	vds_version(s, &v);
 	printf("{\"abi\":%u,\"max_ops\":%u,\"features\":%" PRIu64
 	       ",\"chunk_size\":%u,\"queue_depth\":%u,\"max_active\":%u}\n",
@@ -329,7 +333,7 @@ static int cmd_time(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 3 || strcmp(argv[1], "--"))
-		die("usage: time LOG -- CMD [ARG...]");
+		usage("time");
 	log = argv[0];
 	fflush(stdout);
 	cpu_ticks(&b0, &j0);
@@ -382,7 +386,7 @@ static int cmd_clean(int argc, char **argv)
 	struct vdswipe_status st[64];
 
 	if (n < 1 || n > 64)
-		die("usage: clean DEV...");
+		usage("clean");
 	s = vds_open();
 	for (i = 0; i < n; i++)
 		fds[i] = dev_open(argv[i]);
@@ -444,7 +448,7 @@ static int cmd_verify(int argc, char **argv)
 	int s, fd, ok;
 
 	if (argc != 1 && argc != 2)
-		die("usage: verify DEV [PCT]");
+		usage("verify");
 	if (argc == 2)
 		z.sample_pct = xstrtou64(argv[1]);
 	s = vds_open();
@@ -487,7 +491,7 @@ static int cmd_chunkwrite(int argc, char **argv)
 	int fd;
 
 	if (argc != 3)
-		die("usage: chunkwrite DEV BYTES N");
+		usage("chunkwrite");
 	bytes = xstrtou64(argv[1]);
 	n = xstrtou64(argv[2]);
 	fd = open(argv[0], O_WRONLY | O_DIRECT | O_CLOEXEC);
@@ -530,7 +534,7 @@ static int cmd_cancel_running(int argc, char **argv)
 	int s, fd, r;
 
 	if (argc != 5)
-		die("usage: cancel-running DEV N SEED MIN_US MAX_US");
+		usage("cancel-running");
 	n = xstrtou64(argv[1]);
 	rng_state = xstrtou64(argv[2]) | 1;
 	min_us = xstrtou64(argv[3]);
@@ -625,7 +629,7 @@ static int cmd_ctl(int argc, char **argv)
 	int range = argc == 5 && !strcmp(argv[4], "range");
 
 	if (argc != 4 && !range)
-		die("usage: ctl SLOWDEV DEV BATCHES PER_BATCH [range]");
+		usage("ctl");
 	batches = xstrtou64(argv[2]);
 	per = xstrtou64(argv[3]);
 	ss = vds_open();
@@ -714,7 +718,7 @@ static int cmd_zeroout(int argc, char **argv)
 	int fd;
 
 	if (argc != 1)
-		die("usage: zeroout DEV");
+		usage("zeroout");
 	fd = dev_open(argv[0]);
 	if (ioctl(fd, BLKGETSIZE64, &range[1]))
 		die("BLKGETSIZE64: %s", strerror(errno));
@@ -752,7 +756,7 @@ static int cmd_wakeup(int argc, char **argv)
 	pid_t pid;
 
 	if (argc != 1)
-		die("usage: wakeup N");
+		usage("wakeup");
 	n = xstrtou64(argv[0]);
 	if (pipe(ping) || pipe(pong))
 		die("pipe: %s", strerror(errno));
@@ -924,7 +928,7 @@ static int cmd_scale(int argc, char **argv)
 	int range, devfd = -1;
 
 	if (argc != 4 || (strcmp(argv[1], "disks") && strcmp(argv[1], "range")))
-		die("usage: scale SLOWDEV disks PREFIX N | scale SLOWDEV range DEV N");
+		usage("scale");
 	range = !strcmp(argv[1], "range");
 	argv[1] = argv[2];	/* the prefix or the device */
 	n = xstrtou64(argv[3]);
@@ -1009,37 +1013,69 @@ static int cmd_scale(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * random DEV...: clean DEV... with METHOD_RANDOM (a bad DEV... count gets
+ * clean's usage message, as it always has)
+ */
+static int cmd_random(int argc, char **argv)
+{
+	clean_method = VDSWIPE_METHOD_RANDOM;
+	return cmd_clean(argc, argv);
+}
+
+/*
+ * The commands: each handler gets the arguments after the command's name.
+ * usage is the arguments a handler wants, for its "usage:" message.
+ */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "version", cmd_version, "" },
+	{ "time", cmd_time, "LOG -- CMD [ARG...]" },
+	{ "clean", cmd_clean, "DEV..." },
+	{ "random", cmd_random, "DEV..." },
+	{ "verify", cmd_verify, "DEV [PCT]" },
+	{ "chunkwrite", cmd_chunkwrite, "DEV BYTES N" },
+	{ "cancel-running", cmd_cancel_running,
+	  "DEV N SEED MIN_US MAX_US" },
+	{ "ctl", cmd_ctl, "SLOWDEV DEV BATCHES PER_BATCH [range]" },
+	{ "scale", cmd_scale,
+	  "SLOWDEV disks PREFIX N | scale SLOWDEV range DEV N" },
+	{ "zeroout", cmd_zeroout, "DEV" },
+	{ "wakeup", cmd_wakeup, "N" },
+};
+
+#define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* the "usage:" message of the command called name, and exit(2) */
+static void usage(const char *name)
+{
+	die("usage: %s %s", name, find_command(name)->usage);
+}
+
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : "";
+	const struct command *c = find_command(argc > 1 ? argv[1] : "");
+	size_t i;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (!strcmp(cmd, "version"))
-		return cmd_version();
-	if (!strcmp(cmd, "time"))
-		return cmd_time(argc - 2, argv + 2);
-	if (!strcmp(cmd, "clean"))
-		return cmd_clean(argc - 2, argv + 2);
-	if (!strcmp(cmd, "random")) {
-		clean_method = VDSWIPE_METHOD_RANDOM;
-		return cmd_clean(argc - 2, argv + 2);
-	}
-	if (!strcmp(cmd, "verify"))
-		return cmd_verify(argc - 2, argv + 2);
-	if (!strcmp(cmd, "chunkwrite"))
-		return cmd_chunkwrite(argc - 2, argv + 2);
-	if (!strcmp(cmd, "cancel-running"))
-		return cmd_cancel_running(argc - 2, argv + 2);
-	if (!strcmp(cmd, "ctl"))
-		return cmd_ctl(argc - 2, argv + 2);
-	if (!strcmp(cmd, "scale"))
-		return cmd_scale(argc - 2, argv + 2);
-	if (!strcmp(cmd, "zeroout"))
-		return cmd_zeroout(argc - 2, argv + 2);
-	if (!strcmp(cmd, "wakeup"))
-		return cmd_wakeup(argc - 2, argv + 2);
-	fprintf(stderr, "usage: vdswipe-bench version|time|clean|random|verify|"
-		"chunkwrite|"
-		"cancel-running|ctl|scale|zeroout|wakeup ...\n");
+	if (c)
+		return c->run(argc - 2, argv + 2);
+	fprintf(stderr, "usage: vdswipe-bench ");
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(stderr, "%s%s", i ? "|" : "", commands[i].name);
+	fprintf(stderr, " ...\n");
 	return 2;
 }
