@@ -129,6 +129,53 @@ enum {
 	OPT_RECORD, OPT_OPERATOR, OPT_ASSET_TAG, OPT_LOCATION,
 };
 
+/* The commands an option belongs to. */
+#define FOR_CLEAN	1U
+#define FOR_VERIFY	2U
+#define FOR_DISCARD	4U
+#define FOR_ALL		(FOR_CLEAN | FOR_VERIFY | FOR_DISCARD)
+
+/* Every long option of clean, verify and discard, once. */
+static const struct {
+	struct option opt;
+	unsigned int cmds;
+} all_opts[] = {
+	{ { "full", no_argument, NULL, OPT_FULL }, FOR_CLEAN | FOR_VERIFY },
+	{ { "quick", no_argument, NULL, OPT_QUICK }, FOR_CLEAN | FOR_VERIFY },
+	{ { "force", no_argument, NULL, OPT_FORCE }, FOR_CLEAN | FOR_DISCARD },
+	{ { "force-oem", no_argument, NULL, OPT_FORCE_OEM }, FOR_CLEAN | FOR_DISCARD },
+	{ { "secure", no_argument, NULL, OPT_SECURE }, FOR_DISCARD },
+	{ { "pattern", required_argument, NULL, OPT_PATTERN }, FOR_CLEAN },
+	{ { "method", required_argument, NULL, OPT_METHOD }, FOR_CLEAN },
+	{ { "passes", required_argument, NULL, OPT_PASSES }, FOR_CLEAN },
+	{ { "verify", required_argument, NULL, OPT_VERIFY }, FOR_CLEAN },
+	{ { "expect", required_argument, NULL, OPT_EXPECT }, FOR_VERIFY },
+	{ { "sample", required_argument, NULL, OPT_SAMPLE }, FOR_CLEAN | FOR_VERIFY },
+	{ { "record", required_argument, NULL, OPT_RECORD }, FOR_CLEAN | FOR_VERIFY },
+	{ { "operator", required_argument, NULL, OPT_OPERATOR }, FOR_CLEAN | FOR_VERIFY },
+	{ { "asset-tag", required_argument, NULL, OPT_ASSET_TAG }, FOR_CLEAN | FOR_VERIFY },
+	{ { "location", required_argument, NULL, OPT_LOCATION }, FOR_CLEAN | FOR_VERIFY },
+	{ { "offset", required_argument, NULL, OPT_OFFSET }, FOR_ALL },
+	{ { "length", required_argument, NULL, OPT_LENGTH }, FOR_ALL },
+	{ { "yes", no_argument, NULL, 'y' }, FOR_CLEAN | FOR_DISCARD },
+	{ { "json", no_argument, NULL, OPT_JSON }, FOR_ALL },
+	{ { "progress", required_argument, NULL, OPT_PROGRESS }, FOR_ALL },
+	{ { "interval", required_argument, NULL, OPT_INTERVAL }, FOR_ALL },
+	{ { "help", no_argument, NULL, 'h' }, FOR_ALL },
+};
+
+/* The getopt_long() table of one command: out has room for every option
+ * and the terminating entry. */
+static void build_longopts(unsigned int cmd, struct option *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(all_opts); i++)
+		if (all_opts[i].cmds & cmd)
+			out[n++] = all_opts[i].opt;
+	memset(&out[n], 0, sizeof(out[n]));
+}
+
 static bool parse_byte(const char *s, unsigned int *val)
 {
 	unsigned long v;
@@ -217,72 +264,19 @@ static bool parse_verify(const char *s, struct opts *o)
 /* 0: parsed, else an exit status (help: 0 is returned through *done). */
 int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 {
-	static const struct option clean_longopts[] = {
-		{ "full", no_argument, NULL, OPT_FULL },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "force-oem", no_argument, NULL, OPT_FORCE_OEM },
-		{ "pattern", required_argument, NULL, OPT_PATTERN },
-		{ "quick", no_argument, NULL, OPT_QUICK },
-		{ "method", required_argument, NULL, OPT_METHOD },
-		{ "passes", required_argument, NULL, OPT_PASSES },
-		{ "verify", required_argument, NULL, OPT_VERIFY },
-		{ "sample", required_argument, NULL, OPT_SAMPLE },
-		{ "record", required_argument, NULL, OPT_RECORD },
-		{ "operator", required_argument, NULL, OPT_OPERATOR },
-		{ "asset-tag", required_argument, NULL, OPT_ASSET_TAG },
-		{ "location", required_argument, NULL, OPT_LOCATION },
-		{ "offset", required_argument, NULL, OPT_OFFSET },
-		{ "length", required_argument, NULL, OPT_LENGTH },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "progress", required_argument, NULL, OPT_PROGRESS },
-		{ "interval", required_argument, NULL, OPT_INTERVAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const struct option verify_longopts[] = {
-		{ "expect", required_argument, NULL, OPT_EXPECT },
-		{ "full", no_argument, NULL, OPT_FULL },
-		{ "quick", no_argument, NULL, OPT_QUICK },
-		{ "sample", required_argument, NULL, OPT_SAMPLE },
-		{ "offset", required_argument, NULL, OPT_OFFSET },
-		{ "length", required_argument, NULL, OPT_LENGTH },
-		{ "record", required_argument, NULL, OPT_RECORD },
-		{ "operator", required_argument, NULL, OPT_OPERATOR },
-		{ "asset-tag", required_argument, NULL, OPT_ASSET_TAG },
-		{ "location", required_argument, NULL, OPT_LOCATION },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "progress", required_argument, NULL, OPT_PROGRESS },
-		{ "interval", required_argument, NULL, OPT_INTERVAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const struct option discard_longopts[] = {
-		{ "secure", no_argument, NULL, OPT_SECURE },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "force-oem", no_argument, NULL, OPT_FORCE_OEM },
-		{ "offset", required_argument, NULL, OPT_OFFSET },
-		{ "length", required_argument, NULL, OPT_LENGTH },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "progress", required_argument, NULL, OPT_PROGRESS },
-		{ "interval", required_argument, NULL, OPT_INTERVAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	void (*usage)(FILE *) = o->discard ? usage_discard :
 				 o->verify_only ? usage_verify : usage_clean;
 	const char *cmd = o->discard ? "discard" : o->verify_only ? "verify" : "clean";
+	struct option longopts[ARRAY_SIZE(all_opts) + 1];
 	char *end;
 	int c;
 
 	*done = false;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":yh",
-				o->discard ? discard_longopts :
-				o->verify_only ? verify_longopts : clean_longopts,
-				NULL)) != -1) {
+	build_longopts(o->discard ? FOR_DISCARD : o->verify_only ? FOR_VERIFY : FOR_CLEAN,
+		       longopts);
+	while ((c = getopt_long(argc, argv, ":yh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FULL: o->full = true; break;
 		case OPT_QUICK: o->full = false; break;

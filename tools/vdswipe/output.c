@@ -70,8 +70,6 @@ static const struct {
 	  "The operation was canceled by the user." },
 };
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 static HRESULT all_codes[ARRAY_SIZE(lib_codes) + ARRAY_SIZE(extra_codes)];
 
 size_t hr_table(const HRESULT **codes)

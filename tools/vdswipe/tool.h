@@ -14,6 +14,8 @@
 
 #define TOOL_VERSION	"1.1"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /*
  * Exit status, one per class of result (vdswipe(8), EXIT STATUS).
  * Keep the man page and Documentation/vdswipe/admin-guide.rst in step.
