@@ -164,5 +164,12 @@ int cmd_verify(int argc, char **argv);
 
 /* main.c */
 extern const char *prog;
+/* The first line of a (sysfs, proc) file, without its newline; false if
+ * it cannot be read. */
+bool read_sys(const char *path, char *buf, size_t len);
+/* [--json] [-h|--help] and no argument (info, status): EX_OK, with *done
+ * after the help, or EX_USAGE with a message. */
+int parse_json_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+		    bool *json, bool *done);
 
 #endif /* VDSWIPE_TOOL_H */
