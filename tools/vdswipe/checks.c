@@ -78,19 +78,23 @@ HRESULT dev_resolve(const char *arg, struct device *d, char *why, size_t len)
 
 	memset(d, 0, sizeof(*d));
 	d->arg = arg;
+	if (!arg[0]) {
+		snprintf(why, len, "empty device path");
+		return VDS_E_OBJECT_NOT_FOUND;
+	}
 	if (stat(arg, &st) < 0) {
-		snprintf(why, len, "%s: %s", arg, strerror(errno));
+		snprintf(why, len, "%s", strerror(errno));
 		return errno == EACCES ? VDS_E_ACCESS_DENIED : VDS_E_OBJECT_NOT_FOUND;
 	}
 	if (!S_ISBLK(st.st_mode)) {
-		snprintf(why, len, "%s is not a block device", arg);
+		snprintf(why, len, "not a block device");
 		return VDS_E_INCOMPATIBLE_MEDIA;
 	}
 	d->rdev = d->disk = st.st_rdev;
 	sysdir(d->rdev, dir, sizeof(dir));
 	n = readlink(dir, link, sizeof(link) - 1);
 	if (n < 0) {
-		snprintf(why, len, "%s (%u:%u) has no device behind it (%s)", arg,
+		snprintf(why, len, "no device behind %u:%u (%s)",
 			 major(d->rdev), minor(d->rdev), dir);
 		return VDS_E_OBJECT_NOT_FOUND;
 	}
@@ -117,7 +121,7 @@ HRESULT dev_resolve(const char *arg, struct device *d, char *why, size_t len)
 	if (!read_line(path, val, sizeof(val)))
 		d->lbs = (unsigned int)strtoul(val, NULL, 10);
 	if (!d->size) {
-		snprintf(why, len, "%s has no media (size 0)", arg);
+		snprintf(why, len, "no media (size 0)");
 		return VDS_E_NO_MEDIA;
 	}
 	return S_OK;
@@ -262,8 +266,8 @@ static HRESULT check_mounts(const struct devset *s, const struct device *d,
 		if (idx < 0)
 			continue;
 		if (s->dev[idx] == d->rdev)
-			snprintf(why, len, "%s is mounted on %s (%s); unmount it first",
-				 d->arg, mnt, fstype ? fstype : "?");
+			snprintf(why, len, "mounted on %s (%s); unmount it first",
+				 mnt, fstype ? fstype : "?");
 		else if (d->is_partition)
 			snprintf(why, len, "its whole disk /dev/%s is mounted on %s (%s); unmount it first",
 				 s->name[idx], mnt, fstype ? fstype : "?");
@@ -295,7 +299,7 @@ static HRESULT check_swaps(const struct devset *s, const struct device *d,
 		if (idx < 0)
 			continue;
 		if (s->dev[idx] == d->rdev)
-			snprintf(why, len, "%s is in use as swap; swapoff it first", d->arg);
+			snprintf(why, len, "in use as swap; swapoff it first");
 		else
 			snprintf(why, len, "/dev/%s (%s) is in use as swap; swapoff it first",
 				 s->name[idx], d->is_partition ? "its whole disk" : "its partition");
@@ -324,8 +328,8 @@ static HRESULT check_holders(const struct devset *s, const struct device *d,
 			if (de->d_name[0] == '.')
 				continue;
 			if (s->dev[i] == d->rdev)
-				snprintf(why, len, "%s is held by /dev/%s (device-mapper or md); remove that first",
-					 d->arg, de->d_name);
+				snprintf(why, len, "held by /dev/%s (device-mapper or md); remove that first",
+					 de->d_name);
 			else
 				snprintf(why, len, "/dev/%s (%s) is held by /dev/%s (device-mapper or md); remove that first",
 					 s->name[i], d->is_partition ? "its whole disk" : "its partition",
@@ -361,8 +365,8 @@ HRESULT dev_check_writable(const struct device *d, char *why, size_t len)
 {
 	if (!d->ro)
 		return S_OK;
-	snprintf(why, len, "%s is read-only (/sys/class/block/%s/ro is 1; blockdev --setrw clears a software read-only flag)",
-		 d->arg, d->name);
+	snprintf(why, len, "read-only (/sys/class/block/%s/ro is 1; blockdev --setrw clears a software read-only flag)",
+		 d->name);
 	return VDS_E_MEDIA_WRITE_PROTECTED;
 }
 
@@ -509,7 +513,8 @@ void not_started(struct run *r)
 		j->collateral = true;
 		j->hr = cause ? cause->hr : E_ABORT_NOT_STARTED;
 		snprintf(j->detail, sizeof(j->detail), "not started: %s was refused, so nothing was %s",
-			 cause ? cause->dev.arg : "another device", r->o->discard ? "discarded" : "cleaned");
+			 !cause ? "another device" : cause->dev.arg[0] ? cause->dev.arg :
+			 "the empty device path", r->o->discard ? "discarded" : "cleaned");
 		if (r->o->json)
 			report_end_json(j);
 		else

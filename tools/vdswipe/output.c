@@ -194,6 +194,9 @@ void hr_report(FILE *f, const char *ctx, HRESULT hr, const char *detail)
 {
 	char buf[512];
 
+	if (ctx && !ctx[0])	/* an empty device path: the detail says so */
+		ctx = NULL;
+
 	fprintf(f, "%s: %s%s%s\n", prog, ctx ? ctx : "", ctx ? ": " : "",
 		hr_format(hr, buf, sizeof(buf)));
 	if (detail && detail[0])

@@ -48,7 +48,8 @@ int hr_exit_class(HRESULT hr);
 /* "NAME (0xXXXXXXXX): description" into buf */
 const char *hr_format(HRESULT hr, char *buf, size_t len);
 /* Print "vdswipe: CTX: NAME (0x...): description" and, when detail is not
- * empty, "vdswipe: CTX: detail" to f. */
+ * empty, "vdswipe: CTX: detail" to f; a NULL or empty CTX is left out
+ * (an empty device path: its detail says so). */
 void hr_report(FILE *f, const char *ctx, HRESULT hr, const char *detail);
 /* Every code the tool knows by name (libvdswipe's first, then winerror.h
  * extras); returns how many. */
