@@ -39,7 +39,9 @@ static void usage_clean(FILE *f)
 "  --sample PCT       with --verify last or all: read back PCT%% of the chunks\n"
 "  --offset N         clean from byte N (a multiple of the logical block size);\n"
 "  --length N         clean N bytes; sizes take K, M, G, T (binary), KB, MB, GB,\n"
-"                     TB (decimal) or s (512-byte sectors) suffixes\n"
+"                     TB (decimal) or s (512-byte sectors) suffixes; a range\n"
+"                     needs --full (all of it) or --quick (its first and last\n"
+"                     MiB)\n"
 "  --record FILE      write a sanitization record (JSON, with a SHA-256 of its\n"
 "                     content) when the clean ends; with several devices FILE\n"
 "                     must hold %%n (the device's kernel name)\n"
@@ -278,8 +280,8 @@ int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 		       longopts);
 	while ((c = getopt_long(argc, argv, ":yh", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_FULL: o->full = true; break;
-		case OPT_QUICK: o->full = false; break;
+		case OPT_FULL: o->full = true; o->have_full_or_quick = true; break;
+		case OPT_QUICK: o->full = false; o->have_full_or_quick = true; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_FORCE_OEM: o->force_oem = true; break;
 		case OPT_SECURE: o->secure = true; break;
@@ -417,6 +419,15 @@ int parse_opts(int argc, char **argv, struct opts *o, bool *done)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "%s %s: no device given\n", prog, cmd);
+		fprintf(stderr, "Try '%s %s --help'.\n", prog, cmd);
+		return EX_USAGE;
+	}
+	/* a quick clean of a range (its first and last MiB) is rarely what
+	 * --offset and --length are given for: say which one is meant */
+	if (!o->discard && !o->verify_only && (o->have_offset || o->have_length) &&
+	    !o->have_full_or_quick) {
+		fprintf(stderr, "%s %s: with --offset or --length, give --full (every byte of the range) or --quick (only its first and last MiB)\n",
+			prog, cmd);
 		fprintf(stderr, "Try '%s %s --help'.\n", prog, cmd);
 		return EX_USAGE;
 	}

@@ -19,6 +19,7 @@ struct opts {
 	bool discard;		/* the discard command */
 	bool verify_only;	/* the verify command */
 	bool full, force, force_oem, yes, json, secure;
+	bool have_full_or_quick;	/* --full or --quick given */
 	bool have_pattern, have_offset, have_length;
 	unsigned int pattern;
 	uint64_t offset, length;
