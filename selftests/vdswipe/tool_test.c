@@ -869,7 +869,8 @@ TEST_F(tool, quick_clean_with_pattern)
 	proc_free(&p);
 
 	/* a range the device cannot take: E_INVALIDARG, exit 2, untouched */
-	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--offset", "1000", self->ram[2], NULL)) SHOW(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--quick", "--offset", "1000",
+				self->ram[2], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "E_INVALIDARG (0x80070057)")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, size, FILL, NULL));
 	proc_free(&p);
@@ -1710,6 +1711,68 @@ TEST_F_TIMEOUT(tool, record_of_a_cancelled_clean, 90)
 	EXPECT_EQ(EX_OK, run(&p, NULL, "record", "--check", path, NULL)) SHOW(&p);
 	proc_free(&p);
 	unlink(path);
+}
+
+/* A range (--offset, --length) needs --full or --quick: without either,
+ * a usage error (exit 2) naming both, and nothing written. */
+TEST_F(tool, range_needs_full_or_quick)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	struct proc p;
+
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--pattern", "0x5a", "--offset", "4M",
+				"--length", "6M", self->ram[0], NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "--full")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "--quick")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
+	proc_free(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--length", "6M", self->ram[0],
+				NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "--full")) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "--quick")) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
+	proc_free(&p);
+}
+
+/* --quick with a range: the first and last MiB of the range, as a range
+ * without --full used to be; --full: the whole range. */
+TEST_F(tool, range_quick_and_full)
+{
+	const uint64_t size = DEV_MIB * VT_MIB;
+	struct proc p;
+
+	/* bytes [4 MiB, 10 MiB): [4, 5) and [9, 10) written */
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--quick", "--pattern", "0x5a",
+			     "--offset", "4M", "--length", "6M", self->ram[1], NULL)) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, 4 * VT_MIB, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 4 * VT_MIB, VT_MIB, 0x5a, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 5 * VT_MIB, 4 * VT_MIB, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 9 * VT_MIB, VT_MIB, 0x5a, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[1], 10 * VT_MIB, size - 10 * VT_MIB, FILL, NULL));
+	proc_free(&p);
+
+	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--pattern", "0x5a",
+			     "--offset", "4M", "--length", "6M", self->ram[2], NULL)) SHOW(&p);
+	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, 4 * VT_MIB, FILL, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[2], 4 * VT_MIB, 6 * VT_MIB, 0x5a, NULL));
+	EXPECT_EQ(0, vt_check_fill(self->ram[2], 10 * VT_MIB, size - 10 * VT_MIB, FILL, NULL));
+	proc_free(&p);
+}
+
+/* A missing device is named once on the error line; an empty path says so. */
+TEST_F(tool, error_lines_name_the_device_once)
+{
+	struct proc p;
+
+	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "/dev/vdsw-no-such", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "vdswipe: /dev/vdsw-no-such: No such file or directory\n"))
+		SHOW(&p);
+	EXPECT_EQ(NULL, strstr(p.ebuf, "/dev/vdsw-no-such: /dev/vdsw-no-such")) SHOW(&p);
+	proc_free(&p);
+	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "", NULL)) SHOW(&p);
+	EXPECT_NE(NULL, strstr(p.ebuf, "vdswipe: empty device path\n")) SHOW(&p);
+	EXPECT_EQ(NULL, strstr(p.ebuf, "vdswipe: :")) SHOW(&p);
+	proc_free(&p);
 }
 
 TEST_HARNESS_MAIN

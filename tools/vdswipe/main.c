@@ -255,6 +255,41 @@ static int cmd_hresult(int argc, char **argv)
 
 /* ------------------------------------------------------------ info */
 
+/*
+ * The options of a command that takes no argument, only [--json] and
+ * [-h|--help] (info, status). EX_OK with *done set after the help; an exit
+ * status on a usage error.
+ */
+int parse_json_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+		    bool *json, bool *done)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*done = false;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': *json = true; break;
+		case 'h': usage(stdout); *done = true; return EX_OK;
+		default:
+			fprintf(stderr, "%s %s: unknown option '%s'\nTry '%s %s --help'.\n",
+				prog, cmd, argv[optind - 1], prog, cmd);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s %s: no arguments expected\n", prog, cmd);
+		return EX_USAGE;
+	}
+	return EX_OK;
+}
+
 static void usage_info(FILE *f)
 {
 	fprintf(f,
@@ -273,7 +308,7 @@ static void usage_info(FILE *f)
 "Exit status: 0 loaded and usable, 7 not loaded, 4 loaded but no access.\n", prog);
 }
 
-static bool read_sys(const char *path, char *buf, size_t len)
+bool read_sys(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	size_t n;
@@ -319,11 +354,6 @@ static const struct {
 
 static int cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct vdsw_session_opts so = {
 		.size = sizeof(so), .flags = VDSW_SESSION_NO_LOAD,
 	};
@@ -333,28 +363,15 @@ static int cmd_info(int argc, char **argv)
 	uint32_t max_ops = 0, chunk = 0, depth = 0, active = 0;
 	bool loaded, have_ver = false, have_params;
 	struct stat st;
-	bool have_node, json = false;
+	bool have_node, json = false, done;
 	HRESULT hr = S_OK;
 	struct jline js;
 	size_t i, n = 0;
-	int c, status;
+	int status;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': usage_info(stdout); return EX_OK;
-		default:
-			fprintf(stderr, "%s info: unknown option '%s'\nTry '%s info --help'.\n",
-				prog, argv[optind - 1], prog);
-			return EX_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s info: no arguments expected\n", prog);
-		return EX_USAGE;
-	}
+	status = parse_json_only("info", argc, argv, usage_info, &json, &done);
+	if (status != EX_OK || done)
+		return status;
 
 	loaded = access("/sys/module/vdswipe", F_OK) == 0;
 	read_sys("/sys/module/vdswipe/version", modver, sizeof(modver));

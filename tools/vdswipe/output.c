@@ -70,8 +70,6 @@ static const struct {
 	  "The operation was canceled by the user." },
 };
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 static HRESULT all_codes[ARRAY_SIZE(lib_codes) + ARRAY_SIZE(extra_codes)];
 
 size_t hr_table(const HRESULT **codes)
@@ -195,6 +193,9 @@ const char *hr_format(HRESULT hr, char *buf, size_t len)
 void hr_report(FILE *f, const char *ctx, HRESULT hr, const char *detail)
 {
 	char buf[512];
+
+	if (ctx && !ctx[0])	/* an empty device path: the detail says so */
+		ctx = NULL;
 
 	fprintf(f, "%s: %s%s%s\n", prog, ctx ? ctx : "", ctx ? ": " : "",
 		hr_format(hr, buf, sizeof(buf)));

@@ -16,7 +16,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -93,24 +92,6 @@ static void usage_status(FILE *f)
 "Exit status: 0, or 7 when the module is not loaded.\n", prog);
 }
 
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return false;
-	if (!fgets(buf, (int)len, f)) {
-		fclose(f);
-		return false;
-	}
-	fclose(f);
-	n = strlen(buf);
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return true;
-}
-
 /* "key=value ..." of an "op:" line; unknown keys are ignored. */
 static void parse_op(char *s, struct st_op *o)
 {
@@ -185,7 +166,7 @@ static bool read_session(pid_t pid, int fd, struct st_session *s)
 		return false;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (!read_line(path, s->comm, sizeof(s->comm)))
+	if (!read_sys(path, s->comm, sizeof(s->comm)))
 		snprintf(s->comm, sizeof(s->comm), "?");
 	return true;
 }
@@ -400,38 +381,20 @@ static void print_text(const char *misc_dev, const uint64_t *ctr, bool have_ctr,
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct st_list l = { 0 };
 	uint64_t ctr[NR_COUNTERS] = { 0 };
 	char misc_dev[32] = "", path[128], buf[64];
 	unsigned int maj, min;
-	bool json = false, loaded, have_ctr = true;
-	int c, ret, status = EX_OK;
+	bool json = false, done, loaded, have_ctr = true;
+	int ret, status;
 	size_t i;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': usage_status(stdout); return EX_OK;
-		default:
-			fprintf(stderr, "%s status: unknown option '%s'\nTry '%s status --help'.\n",
-				prog, argv[optind - 1], prog);
-			return EX_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s status: no arguments expected\n", prog);
-		return EX_USAGE;
-	}
+	status = parse_json_only("status", argc, argv, usage_status, &json, &done);
+	if (status != EX_OK || done)
+		return status;
 
 	loaded = access("/sys/module/vdswipe", F_OK) == 0 &&
-		 read_line(MISC_DIR "/dev", misc_dev, sizeof(misc_dev)) &&
+		 read_sys(MISC_DIR "/dev", misc_dev, sizeof(misc_dev)) &&
 		 sscanf(misc_dev, "%u:%u", &maj, &min) == 2;
 	if (!loaded) {
 		status = EX_MODULE;
@@ -444,7 +407,7 @@ int cmd_status(int argc, char **argv)
 	}
 	for (i = 0; i < NR_COUNTERS; i++) {
 		snprintf(path, sizeof(path), MISC_DIR "/stats/%s", counter_names[i]);
-		if (!read_line(path, buf, sizeof(buf))) {
+		if (!read_sys(path, buf, sizeof(buf))) {
 			have_ctr = false;
 			break;
 		}

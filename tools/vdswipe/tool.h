@@ -14,6 +14,8 @@
 
 #define TOOL_VERSION	"1.1"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /*
  * Exit status, one per class of result (vdswipe(8), EXIT STATUS).
  * Keep the man page and Documentation/vdswipe/admin-guide.rst in step.
@@ -46,7 +48,8 @@ int hr_exit_class(HRESULT hr);
 /* "NAME (0xXXXXXXXX): description" into buf */
 const char *hr_format(HRESULT hr, char *buf, size_t len);
 /* Print "vdswipe: CTX: NAME (0x...): description" and, when detail is not
- * empty, "vdswipe: CTX: detail" to f. */
+ * empty, "vdswipe: CTX: detail" to f; a NULL or empty CTX is left out
+ * (an empty device path: its detail says so). */
 void hr_report(FILE *f, const char *ctx, HRESULT hr, const char *detail);
 /* Every code the tool knows by name (libvdswipe's first, then winerror.h
  * extras); returns how many. */
@@ -162,5 +165,12 @@ int cmd_verify(int argc, char **argv);
 
 /* main.c */
 extern const char *prog;
+/* The first line of a (sysfs, proc) file, without its newline; false if
+ * it cannot be read. */
+bool read_sys(const char *path, char *buf, size_t len);
+/* [--json] [-h|--help] and no argument (info, status): EX_OK, with *done
+ * after the help, or EX_USAGE with a message. */
+int parse_json_only(const char *cmd, int argc, char **argv, void (*usage)(FILE *),
+		    bool *json, bool *done);
 
 #endif /* VDSWIPE_TOOL_H */
