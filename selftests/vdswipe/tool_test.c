@@ -727,7 +727,7 @@ TEST(usage_and_help)
 	proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--pattern", "256", "--yes", "/dev/null", NULL)) SHOW(&p);
 	proc_free(&p);
-	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--length", "0", "--yes", "/dev/null", NULL)) SHOW(&p);
+	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--full", "--length", "0", "--yes", "/dev/null", NULL)) SHOW(&p);
 	proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--progress", "fancy", "/dev/null", NULL)) SHOW(&p);
 	proc_free(&p);
