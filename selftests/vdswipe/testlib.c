@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "ioc.h"
 #include "testlib.h"
 
 #define VT_IO_CHUNK	(1U << 20)	/* bytes per O_DIRECT read/write */
@@ -220,7 +221,7 @@ static int xioctl(int fd, unsigned long cmd, void *arg)
 
 int vt_version(int session, struct vdswipe_version *ver)
 {
-	return xioctl(session, VDSWIPE_IOC_VERSION, ver);
+	return vdsw_ioc_version(session, ver);
 }
 
 void vt_clean_init(struct vdswipe_clean *c, int devfd, uint32_t flags,
@@ -234,7 +235,7 @@ void vt_clean_init(struct vdswipe_clean *c, int devfd, uint32_t flags,
 
 int vt_clean(int session, struct vdswipe_clean *c)
 {
-	return xioctl(session, VDSWIPE_IOC_CLEAN, c);
+	return vdsw_ioc_clean(session, c);
 }
 
 int vt_submit(int session, int devfd, uint32_t flags, uint32_t method,
@@ -260,19 +261,12 @@ int vt_submit(int session, int devfd, uint32_t flags, uint32_t method,
 
 int vt_query(int session, uint64_t op_id, struct vdswipe_status *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->op_id = op_id;
-	return xioctl(session, VDSWIPE_IOC_QUERY, st);
+	return vdsw_ioc_query(session, op_id, st);
 }
 
 int vt_wait(int session, uint64_t op_id, uint64_t deadline_ns)
 {
-	struct vdswipe_wait w = {
-		.op_id = op_id,
-		.deadline = deadline_ns,
-	};
-
-	return xioctl(session, VDSWIPE_IOC_WAIT, &w);
+	return vdsw_ioc_wait(session, op_id, deadline_ns);
 }
 
 int vt_wait_ms(int session, uint64_t op_id, unsigned int ms)
@@ -283,27 +277,17 @@ int vt_wait_ms(int session, uint64_t op_id, unsigned int ms)
 
 int vt_cancel(int session, uint64_t op_id)
 {
-	struct vdswipe_op_ref r = { .op_id = op_id };
-
-	return xioctl(session, VDSWIPE_IOC_CANCEL, &r);
+	return vdsw_ioc_cancel(session, op_id);
 }
 
 int vt_cancel_all(int session, uint32_t *cancelled)
 {
-	struct vdswipe_cancel_all ca = { 0 };
-	int ret;
-
-	ret = xioctl(session, VDSWIPE_IOC_CANCEL_ALL, &ca);
-	if (!ret && cancelled)
-		*cancelled = ca.cancelled;
-	return ret;
+	return vdsw_ioc_cancel_all(session, cancelled);
 }
 
 int vt_release(int session, uint64_t op_id)
 {
-	struct vdswipe_op_ref r = { .op_id = op_id };
-
-	return xioctl(session, VDSWIPE_IOC_RELEASE, &r);
+	return vdsw_ioc_release(session, op_id);
 }
 
 bool vt_state_ended(uint32_t state)
