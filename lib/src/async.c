@@ -30,18 +30,6 @@ void vdsw__async_free(struct vdsw_async *a)
 	free(a);
 }
 
-/* One op ioctl on the session fd, counted against close. */
-static int op_ioctl(struct vdsw_async *a, unsigned long req, void *arg)
-{
-	int ret = vdsw__session_enter(a->sess);
-
-	if (ret)
-		return ret;
-	ret = vdsw__ioctl(a->sess->fd, req, arg);
-	vdsw__session_leave(a->sess);
-	return ret;
-}
-
 /* QUERY's answer out of PROGRESS's. */
 static void status_of(const struct vdswipe_progress *p, struct vdswipe_status *st)
 {
@@ -58,9 +46,7 @@ static void status_of(const struct vdswipe_progress *p, struct vdswipe_status *s
 
 static int progress(struct vdsw_async *a, struct vdswipe_progress *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->op_id = a->op_id;
-	return vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_PROGRESS, p);
+	return vdsw_ioc_progress(a->sess->fd, a->op_id, p);
 }
 
 /*
@@ -81,9 +67,7 @@ static int query(struct vdsw_async *a, struct vdswipe_status *st, HRESULT *hr)
 		}
 		return ret;
 	}
-	memset(st, 0, sizeof(*st));
-	st->op_id = a->op_id;
-	ret = vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_QUERY, st);
+	ret = vdsw_ioc_query(a->sess->fd, a->op_id, st);
 	if (!ret)
 		*hr = vdsw__op_hr(st->state, st->result, st->bytes_done);
 	return ret;
@@ -147,13 +131,17 @@ uint64_t vdsw_async_op_id(const struct vdsw_async *a)
 
 HRESULT vdsw_async_cancel(struct vdsw_async *a)
 {
-	struct vdswipe_op_ref ref = { 0 };
+	int ret;
 
 	vdsw__err_clear();
 	if (!a)
 		return E_POINTER;
-	ref.op_id = a->op_id;
-	return vdsw__hr(VDSW_CALL_CANCEL, op_ioctl(a, VDSWIPE_IOC_CANCEL, &ref));
+	ret = vdsw__session_enter(a->sess);
+	if (!ret) {
+		ret = vdsw_ioc_cancel(a->sess->fd, a->op_id);
+		vdsw__session_leave(a->sess);
+	}
+	return vdsw__hr(VDSW_CALL_CANCEL, ret);
 }
 
 HRESULT vdsw_async_query_status(struct vdsw_async *a, HRESULT *op_hr, uint32_t *percent)
@@ -190,14 +178,13 @@ HRESULT vdsw_async_query_status(struct vdsw_async *a, HRESULT *op_hr, uint32_t *
 static int wait_op(struct vdsw_async *a, uint64_t deadline, struct vdswipe_status *st,
 		   HRESULT *hr)
 {
-	struct vdswipe_wait w = { .op_id = a->op_id, .deadline = deadline };
 	int ret, qret;
 
 	ret = vdsw__session_enter_feat(a->sess, VDSWIPE_FEAT_WAIT, "waiting");
 	if (ret)
 		return ret;
 	do
-		ret = vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_WAIT, &w);
+		ret = vdsw_ioc_wait(a->sess->fd, a->op_id, deadline);
 	while (ret == -EINTR);
 	if (!ret || ret == -ETIMEDOUT) {
 		qret = query(a, st, hr);
@@ -328,9 +315,7 @@ HRESULT vdsw_async_query_progress(struct vdsw_async *a, HRESULT *op_hr,
 		ret = progress(a, &p);
 	} else {
 		/* Only CLEAN ops exist without the feature: one pass each. */
-		memset(&st, 0, sizeof(st));
-		st.op_id = a->op_id;
-		ret = vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_QUERY, &st);
+		ret = vdsw_ioc_query(a->sess->fd, a->op_id, &st);
 		if (!ret)
 			progress_of(&st, &p);
 	}
@@ -348,13 +333,13 @@ HRESULT vdsw_async_query_progress(struct vdsw_async *a, HRESULT *op_hr,
 
 HRESULT vdsw_async_release(struct vdsw_async *a)
 {
-	struct vdswipe_op_ref ref = { 0 };
+	uint64_t op_id;
 	int ret;
 
 	vdsw__err_clear();
 	if (!a)
 		return E_POINTER;
-	ref.op_id = a->op_id;
+	op_id = a->op_id;
 	ret = vdsw__session_enter(a->sess);
 	if (ret == -EBADF) {	/* session closed: the kernel freed its ops */
 		ret = 0;
@@ -363,13 +348,13 @@ HRESULT vdsw_async_release(struct vdsw_async *a)
 		 * op's unread event, which must not vanish between its poll()
 		 * and its read(). */
 		pthread_mutex_lock(&a->sess->lock);
-		ret = vdsw__ioctl(a->sess->fd, VDSWIPE_IOC_RELEASE, &ref);
+		ret = vdsw_ioc_release(a->sess->fd, op_id);
 		pthread_mutex_unlock(&a->sess->lock);
 		vdsw__session_leave(a->sess);
 	}
 	vdsw__async_free(a);
 	if (ret == -EBUSY)
 		vdsw__err(ret, "op %llu has not ended: its handle is freed, the kernel keeps the op until the session closes",
-			  (unsigned long long)ref.op_id);
+			  (unsigned long long)op_id);
 	return vdsw__hr(VDSW_CALL_RELEASE, ret);
 }

@@ -186,7 +186,7 @@ static int submit_clean(struct vdsw_session *s, int fd, uint32_t kflags,
 		.offset = o->offset,
 		.length = o->length,
 	};
-	int ret = vdsw__ioctl(s->fd, VDSWIPE_IOC_CLEAN, &c);
+	int ret = vdsw_ioc_clean(s->fd, &c);
 
 	if (!ret)
 		a->op_id = c.op_id;
@@ -201,7 +201,7 @@ static int submit_sanitize(struct vdsw_session *s, struct vdswipe_sanitize *z,
 	/* sample_pct 0 means all chunks in the library's options. */
 	if (z->verify != VDSWIPE_VERIFY_OFF && !z->sample_pct)
 		z->sample_pct = 100;
-	ret = vdsw__ioctl(s->fd, VDSWIPE_IOC_SANITIZE, z);
+	ret = vdsw_ioc_sanitize(s->fd, z);
 	if (!ret) {
 		a->op_id = z->op_id;
 		a->sanitize = true;

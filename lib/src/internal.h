@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 
 #include "vdswipe/vdswipe.h"
+#include "ioc.h"
 
 #define VDSW_DEV_PATH		"/dev/vdswipe"
 #define VDSW_MODULE_NAME	"vdswipe"
@@ -94,12 +95,6 @@ void vdsw__session_put(struct vdsw_session *s);
  * reports every VDSWIPE_FEAT_* bit of feat; what names the feature. */
 int vdsw__session_enter_feat(struct vdsw_session *s, uint64_t feat,
 			     const char *what);
-
-/* ioctl() returning 0 or -errno. */
-static inline int vdsw__ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? -errno : 0;
-}
 
 /* Copy a caller's size-prefixed struct: size >= min, bytes past ours zero. */
 int vdsw__copy_opts(void *dst, size_t dst_size, const void *src,

@@ -109,7 +109,7 @@ static int session_init(struct vdsw_session *s, const struct vdsw_session_opts *
 	ret = vdsw__module_open(opts, &s->fd);
 	if (ret)
 		goto err_wake;
-	ret = vdsw__ioctl(s->fd, VDSWIPE_IOC_VERSION, &s->ver);
+	ret = vdsw_ioc_version(s->fd, &s->ver);
 	if (ret == -ENOTTY || ret == -EINVAL)
 		ret = vdsw__err(-EPROTO, VDSW_DEV_PATH " does not answer VDSWIPE_IOC_VERSION: not the vdswipe device?");
 	if (ret)
@@ -168,7 +168,6 @@ HRESULT vdsw_session_open(const struct vdsw_session_opts *opts,
 
 HRESULT vdsw_session_close(struct vdsw_session *s)
 {
-	struct vdswipe_cancel_all ca = { 0 };
 	uint64_t one = 1;
 	int fd;
 
@@ -186,7 +185,7 @@ HRESULT vdsw_session_close(struct vdsw_session *s)
 		 * cancelling what they wait for, as the kernel would on close. */
 		(void)!write(s->wake_fd, &one, sizeof(one));	/* cannot fail: 1 < max */
 		pthread_mutex_unlock(&s->lock);
-		vdsw__ioctl(s->fd, VDSWIPE_IOC_CANCEL_ALL, &ca);
+		vdsw_ioc_cancel_all(s->fd, NULL);
 		pthread_mutex_lock(&s->lock);
 		while (s->busy)
 			pthread_cond_wait(&s->idle, &s->lock);
@@ -202,7 +201,6 @@ HRESULT vdsw_session_close(struct vdsw_session *s)
 
 HRESULT vdsw_session_cancel_all(struct vdsw_session *s, uint32_t *cancelled)
 {
-	struct vdswipe_cancel_all ca = { 0 };
 	int ret;
 
 	vdsw__err_clear();
@@ -213,10 +211,8 @@ HRESULT vdsw_session_cancel_all(struct vdsw_session *s, uint32_t *cancelled)
 	ret = vdsw__session_enter_feat(s, VDSWIPE_FEAT_CANCEL_ALL, "cancel-all");
 	if (ret)
 		return vdsw__hr(VDSW_CALL_CANCEL_ALL, ret);
-	ret = vdsw__ioctl(s->fd, VDSWIPE_IOC_CANCEL_ALL, &ca);
+	ret = vdsw_ioc_cancel_all(s->fd, cancelled);
 	vdsw__session_leave(s);
-	if (!ret && cancelled)
-		*cancelled = ca.cancelled;
 	return vdsw__hr(VDSW_CALL_CANCEL_ALL, ret);
 }
 
@@ -244,7 +240,7 @@ HRESULT vdsw_session_version(struct vdsw_session *s, struct vdswipe_version *ver
 	ret = vdsw__session_enter(s);
 	if (ret)
 		return vdsw__hr(VDSW_CALL_VERSION, ret);
-	ret = vdsw__ioctl(s->fd, VDSWIPE_IOC_VERSION, &v);
+	ret = vdsw_ioc_version(s->fd, &v);
 	vdsw__session_leave(s);
 	if (!ret)
 		*ver = v;
@@ -266,11 +262,11 @@ static int64_t now_ms(void)
  */
 static HRESULT event_hr(struct vdsw_session *s, const struct vdswipe_event *ev)
 {
-	struct vdswipe_progress p = { .op_id = ev->op_id };
+	struct vdswipe_progress p;
 
 	if (ev->state == VDSWIPE_STATE_FAILED &&
 	    (s->ver.features & VDSWIPE_FEAT_SANITIZE) &&
-	    !vdsw__ioctl(s->fd, VDSWIPE_IOC_PROGRESS, &p))
+	    !vdsw_ioc_progress(s->fd, ev->op_id, &p))
 		return vdsw__op_hr_progress(&p);
 	return vdsw__op_hr(ev->state, ev->result, ev->bytes_done);
 }
