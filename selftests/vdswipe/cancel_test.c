@@ -22,6 +22,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 
 #define MOD_PARAMS	"max_active=1 chunk_size=262144"
 #define DEV_MIB		16
@@ -30,61 +31,41 @@
 #define FILL1		0xA5
 #define FILL2		0x5A
 
+/* The slow device is over ram0; ram1 and ram2 are plain. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 3,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.open_fds = true,
+	.session = true,
+};
+
 FIXTURE(cancel) {
-	int s;
-	int slowfd, fd1, fd2;
-	char slow[64], ram1[64], ram2[64];
+	struct vt_rig rig;
 	uint64_t size;
 };
 
 FIXTURE_SETUP(cancel)
 {
-	char ram0[64];
-	int ret;
-
-	self->s = self->slowfd = self->fd1 = self->fd2 = -1;
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(3, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, ram0, sizeof(ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	vt_brd_path(2, self->ram2, sizeof(self->ram2));
+	if (!vt_rig_module(_metadata, &self->rig, &rig_opts) ||
+	    !vt_rig_disks(_metadata, &self->rig))
+		return;
 	self->size = DEV_MIB * VT_MIB;
-	ASSERT_EQ(0, vt_fill_seeded(ram0, 0, self->size, SEED));
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, FILL1));
-	ASSERT_EQ(0, vt_fill(self->ram2, 0, self->size, FILL2));
-	ret = vt_delay_create("vdswslow", ram0, WRITE_DELAY_MS, self->slow,
-			      sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
-	self->slowfd = vt_open(self->slow, O_RDWR);
-	ASSERT_LE(0, self->slowfd);
-	self->fd1 = vt_open(self->ram1, O_RDWR);
-	ASSERT_LE(0, self->fd1);
-	self->fd2 = vt_open(self->ram2, O_RDWR);
-	ASSERT_LE(0, self->fd2);
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
+	ASSERT_EQ(0, vt_fill_seeded(self->rig.ram[0], 0, self->size, SEED));
+	ASSERT_EQ(0, vt_fill(self->rig.ram[1], 0, self->size, FILL1));
+	ASSERT_EQ(0, vt_fill(self->rig.ram[2], 0, self->size, FILL2));
+	vt_rig_slow(_metadata, &self->rig);
 }
 
 FIXTURE_TEARDOWN(cancel)
 {
-	if (self->s >= 0)
-		close(self->s);
-	if (self->slowfd >= 0)
-		close(self->slowfd);
-	if (self->fd1 >= 0)
-		close(self->fd1);
-	if (self->fd2 >= 0)
-		close(self->fd2);
-	vt_dm_remove("vdswslow");
+	vt_rig_close(&self->rig);
 	vt_nullb_destroy("vdswdisc");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define F_FULL_FORCE	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE)
@@ -93,7 +74,7 @@ FIXTURE_TEARDOWN(cancel)
 static int start_slow(FIXTURE_DATA(cancel) *self, int session, uint64_t *id,
 		      struct vdswipe_status *st)
 {
-	int ret = vt_submit(session, self->slowfd, F_FULL_FORCE,
+	int ret = vt_submit(session, self->rig.slowfd, F_FULL_FORCE,
 			    VDSWIPE_METHOD_ZERO, 0, 0, 0, id, NULL);
 
 	if (ret)
@@ -118,10 +99,10 @@ static int start_slow(FIXTURE_DATA(cancel) *self, int session, uint64_t *id,
  */
 #define ASSERT_SLOW_STABLE() do {					\
 	uint64_t _bad = 0;						\
-	void *_snap = vt_snapshot(self->slow, 0, self->size);		\
+	void *_snap = vt_snapshot(self->rig.slow, 0, self->size);	\
 	ASSERT_NE(NULL, _snap);						\
 	vt_sleep_ms(3 * WRITE_DELAY_MS);				\
-	ASSERT_EQ(0, vt_compare_snapshot(self->slow, 0, self->size,	\
+	ASSERT_EQ(0, vt_compare_snapshot(self->rig.slow, 0, self->size,	\
 					 _snap, &_bad))			\
 		TH_LOG("device changed at %llu after the cancel returned", \
 		       (unsigned long long)_bad);			\
@@ -134,25 +115,26 @@ TEST_F(cancel, queued_op_dequeued_never_runs)
 	uint64_t a, b;
 	uint64_t bad = 0;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL_FORCE,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &b, NULL));
-	ASSERT_EQ(0, vt_query(self->s, b, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, b, &st));
 	ASSERT_EQ(VDSWIPE_STATE_QUEUED, st.state)
 		TH_LOG("with max_active=1 the second op is %s",
 		       vt_state_name(st.state));
-	ASSERT_EQ(0, vt_cancel(self->s, b));
-	ASSERT_CANCELLED(self->s, b);
-	ASSERT_EQ(0, vt_query(self->s, b, &st));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, b));
+	ASSERT_CANCELLED(self->rig.s, b);
+	ASSERT_EQ(0, vt_query(self->rig.s, b, &st));
 	ASSERT_EQ(0, st.bytes_done);
 	ASSERT_EQ(0, st.percent);
 	/* let the slot free up: the cancelled op must still never run */
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 	vt_sleep_ms(500);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL1, &bad))
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL1,
+				   &bad))
 		TH_LOG("cancelled queued op wrote at %llu",
 		       (unsigned long long)bad);
-	ASSERT_CANCELLED(self->s, b);
+	ASSERT_CANCELLED(self->rig.s, b);
 }
 
 TEST_F(cancel, queued_op_cancel_releases_device)
@@ -160,18 +142,18 @@ TEST_F(cancel, queued_op_cancel_releases_device)
 	struct vdswipe_status st;
 	uint64_t a, b, c;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL_FORCE,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &b, NULL));
-	ASSERT_EQ(-EBUSY, vt_try_excl(self->ram1));
-	ASSERT_EQ(0, vt_cancel(self->s, b));
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
+	ASSERT_EQ(-EBUSY, vt_try_excl(self->rig.ram[1]));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, b));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
 	/* and a new op on it is accepted */
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL_FORCE,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &c, NULL));
 	ASSERT_NE(b, c);
-	ASSERT_EQ(0, vt_cancel(self->s, c));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, c));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 }
 
 TEST_F_TIMEOUT(cancel, running_op_content_stable_after_cancel, 60)
@@ -179,12 +161,12 @@ TEST_F_TIMEOUT(cancel, running_op_content_stable_after_cancel, 60)
 	struct vdswipe_status st, st2;
 	uint64_t a, t0, ms;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
 	ASSERT_LT(st.bytes_done, st.bytes_total);
 	t0 = vt_now_ns();
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 	ms = vt_ms_since(t0);
-	ASSERT_EQ(0, vt_query(self->s, a, &st2));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st2));
 	TH_LOG("cancel took %llu ms; %llu of %llu bytes done",
 	       (unsigned long long)ms, (unsigned long long)st2.bytes_done,
 	       (unsigned long long)st2.bytes_total);
@@ -196,7 +178,7 @@ TEST_F_TIMEOUT(cancel, running_op_content_stable_after_cancel, 60)
 	ASSERT_LT(st2.bytes_done, st2.bytes_total);
 	ASSERT_SLOW_STABLE();
 	/* and the op's own view does not move either */
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(st2.bytes_done, st.bytes_done);
 	ASSERT_EQ(VDSWIPE_STATE_CANCELLED, st.state);
 }
@@ -210,17 +192,17 @@ TEST_F(cancel, running_op_cancelled_before_first_chunk_completes)
 	 * Cancel as soon as the op runs: its first writes are then held in
 	 * dm-delay, and Cancel may only return once they have completed.
 	 */
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_FULL_FORCE,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &a, NULL));
-	ASSERT_EQ(0, vt_wait_progress(self->s, a, 0, 20000, &st));
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, a, 0, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
 	t0 = vt_now_ns();
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 	ms = vt_ms_since(t0);
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	TH_LOG("cancel took %llu ms with %llu bytes done",
 	       (unsigned long long)ms, (unsigned long long)st.bytes_done);
-	ASSERT_CANCELLED(self->s, a);
+	ASSERT_CANCELLED(self->rig.s, a);
 	ASSERT_SLOW_STABLE();
 }
 
@@ -235,26 +217,26 @@ TEST_F(cancel, cancel_with_every_byte_in_flight_too_late)
 	struct vdswipe_status st;
 	uint64_t a, t0;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd,
 			       F_FULL_FORCE | VDSWIPE_CLEAN_RANGE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 256 * VT_KIB, &a,
 			       NULL));
-	ASSERT_EQ(0, vt_wait_progress(self->s, a, 0, 20000, &st));
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, a, 0, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
 	/* the one chunk is submitted at once and held for WRITE_DELAY_MS */
 	vt_sleep_ms(WRITE_DELAY_MS / 5);
 	t0 = vt_now_ns();
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(0, st.bytes_done);
-	ASSERT_EQ(-EALREADY, vt_cancel(self->s, a));
+	ASSERT_EQ(-EALREADY, vt_cancel(self->rig.s, a));
 	TH_LOG("cancel took %llu ms", (unsigned long long)vt_ms_since(t0));
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state)
 		TH_LOG("state %s", vt_state_name(st.state));
 	ASSERT_EQ(0, st.result);
 	ASSERT_EQ(100, st.percent);
 	ASSERT_EQ(256 * VT_KIB, st.bytes_done);
-	ASSERT_EQ(0, vt_check_fill(self->slow, 0, 256 * VT_KIB, 0, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.slow, 0, 256 * VT_KIB, 0, NULL));
 }
 
 TEST_F(cancel, cancelled_percent_is_share_written)
@@ -262,10 +244,10 @@ TEST_F(cancel, cancelled_percent_is_share_written)
 	struct vdswipe_status st;
 	uint64_t a, share;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_wait_progress(self->s, a, 2 * VT_MIB, 20000, &st));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, a, 2 * VT_MIB, 20000, &st));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(VDSWIPE_STATE_CANCELLED, st.state);
 	share = st.bytes_done * 100 / st.bytes_total;
 	ASSERT_LE(st.percent, 99);
@@ -278,11 +260,11 @@ TEST_F(cancel, second_cancel_of_running_op_ecanceled)
 	struct vdswipe_status st;
 	uint64_t a;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
-	ASSERT_EQ(-ECANCELED, vt_cancel(self->s, a));
-	ASSERT_EQ(-ECANCELED, vt_cancel(self->s, a));
-	ASSERT_CANCELLED(self->s, a);
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(-ECANCELED, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(-ECANCELED, vt_cancel(self->rig.s, a));
+	ASSERT_CANCELLED(self->rig.s, a);
 }
 
 TEST_F(cancel, second_cancel_of_queued_op_ecanceled)
@@ -290,13 +272,13 @@ TEST_F(cancel, second_cancel_of_queued_op_ecanceled)
 	struct vdswipe_status st;
 	uint64_t a, b;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL_FORCE,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &b, NULL));
-	ASSERT_EQ(0, vt_cancel(self->s, b));
-	ASSERT_EQ(-ECANCELED, vt_cancel(self->s, b));
-	ASSERT_CANCELLED(self->s, b);
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, b));
+	ASSERT_EQ(-ECANCELED, vt_cancel(self->rig.s, b));
+	ASSERT_CANCELLED(self->rig.s, b);
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 }
 
 TEST_F(cancel, cancel_after_done_ealready)
@@ -304,19 +286,19 @@ TEST_F(cancel, cancel_after_done_ealready)
 	struct vdswipe_status st;
 	uint64_t b;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1],
 			       F_FULL_FORCE | VDSWIPE_CLEAN_RANGE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, &b, NULL));
-	ASSERT_EQ(0, vt_finish(self->s, b, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, b, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
-	ASSERT_EQ(-EALREADY, vt_cancel(self->s, b));
-	ASSERT_EQ(-EALREADY, vt_cancel(self->s, b));
-	ASSERT_EQ(0, vt_query(self->s, b, &st));
+	ASSERT_EQ(-EALREADY, vt_cancel(self->rig.s, b));
+	ASSERT_EQ(-EALREADY, vt_cancel(self->rig.s, b));
+	ASSERT_EQ(0, vt_query(self->rig.s, b, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	ASSERT_EQ(0, st.result);
 	ASSERT_EQ(100, st.percent);
 	ASSERT_EQ(VT_MIB, st.bytes_done);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, VT_MIB, 0, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, VT_MIB, 0, NULL));
 }
 
 TEST_F(cancel, cancel_discard_op_eopnotsupp)
@@ -335,17 +317,17 @@ TEST_F(cancel, cancel_discard_op_eopnotsupp)
 	fd = vt_open(path, O_RDWR);
 	ASSERT_LE(0, fd);
 	/* queue the discard behind the slow op, so it cannot have ended */
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_submit(self->s, fd, VDSWIPE_CLEAN_FORCE,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd, VDSWIPE_CLEAN_FORCE,
 			       VDSWIPE_METHOD_DISCARD, 0, 0, 0, &d, NULL));
-	ASSERT_EQ(-EOPNOTSUPP, vt_cancel(self->s, d));
-	ASSERT_EQ(0, vt_query(self->s, d, &st));
+	ASSERT_EQ(-EOPNOTSUPP, vt_cancel(self->rig.s, d));
+	ASSERT_EQ(0, vt_query(self->rig.s, d, &st));
 	ASSERT_FALSE(vt_state_ended(st.state))
 		TH_LOG("refused cancel changed the op to %s",
 		       vt_state_name(st.state));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 	/* the untouched discard op runs to its end */
-	ASSERT_EQ(0, vt_finish(self->s, d, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, d, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state)
 		TH_LOG("discard op: %s %d", vt_state_name(st.state), st.result);
 	ASSERT_EQ(VDSWIPE_METHOD_DISCARD, st.method);
@@ -354,12 +336,12 @@ TEST_F(cancel, cancel_discard_op_eopnotsupp)
 
 TEST_F(cancel, cancel_unknown_id_enoent)
 {
-	ASSERT_EQ(-ENOENT, vt_cancel(self->s, 0x123456789ULL));
+	ASSERT_EQ(-ENOENT, vt_cancel(self->rig.s, 0x123456789ULL));
 }
 
 TEST_F(cancel, cancel_id_zero_enoent)
 {
-	ASSERT_EQ(-ENOENT, vt_cancel(self->s, 0));
+	ASSERT_EQ(-ENOENT, vt_cancel(self->rig.s, 0));
 }
 
 TEST_F(cancel, cancel_einval_flags)
@@ -368,14 +350,14 @@ TEST_F(cancel, cancel_einval_flags)
 	struct vdswipe_op_ref r = { 0 };
 	uint64_t a;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
 	r.op_id = a;
 	r.flags = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_CANCEL, &r));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_CANCEL, &r));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 }
 
 TEST_F(cancel, cancel_einval_reserved)
@@ -384,19 +366,19 @@ TEST_F(cancel, cancel_einval_reserved)
 	struct vdswipe_op_ref r = { 0 };
 	uint64_t a;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
 	r.op_id = a;
 	r.reserved = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_CANCEL, &r));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_CANCEL, &r));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 }
 
 TEST_F(cancel, cancel_efault)
 {
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_CANCEL, NULL));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_CANCEL, NULL));
 	ASSERT_EQ(EFAULT, errno);
 }
 
@@ -407,36 +389,38 @@ TEST_F_TIMEOUT(cancel, cancel_all_counts_running_and_queued, 60)
 	uint32_t n = 99;
 
 	/* d: ended before, must stay DONE and not be counted */
-	ASSERT_EQ(0, vt_submit(self->s, self->fd2,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[2],
 			       F_FULL_FORCE | VDSWIPE_CLEAN_RANGE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, &d, NULL));
-	ASSERT_EQ(0, vt_finish(self->s, d, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, d, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
-	ASSERT_EQ(0, vt_fill(self->ram2, 0, VT_MIB, FILL2));
+	ASSERT_EQ(0, vt_fill(self->rig.ram[2], 0, VT_MIB, FILL2));
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL_FORCE,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &b, NULL));
-	ASSERT_EQ(0, vt_submit(self->s, self->fd2, F_FULL_FORCE,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[2], F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &c, NULL));
-	ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 	ASSERT_EQ(3, n);
-	ASSERT_CANCELLED(self->s, a);
-	ASSERT_CANCELLED(self->s, b);
-	ASSERT_CANCELLED(self->s, c);
-	ASSERT_EQ(0, vt_query(self->s, d, &st));
+	ASSERT_CANCELLED(self->rig.s, a);
+	ASSERT_CANCELLED(self->rig.s, b);
+	ASSERT_CANCELLED(self->rig.s, c);
+	ASSERT_EQ(0, vt_query(self->rig.s, d, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	ASSERT_EQ(0, st.result);
 	/* every op behaves as after a CANCEL */
-	ASSERT_EQ(-ECANCELED, vt_cancel(self->s, a));
-	ASSERT_EQ(-ECANCELED, vt_cancel(self->s, b));
-	ASSERT_EQ(-EALREADY, vt_cancel(self->s, d));
+	ASSERT_EQ(-ECANCELED, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(-ECANCELED, vt_cancel(self->rig.s, b));
+	ASSERT_EQ(-EALREADY, vt_cancel(self->rig.s, d));
 	ASSERT_SLOW_STABLE();
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL1, NULL));
-	ASSERT_EQ(0, vt_check_fill(self->ram2, 0, self->size, FILL2, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL1,
+				   NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[2], 0, self->size, FILL2,
+				   NULL));
 	/* a second cancel-all finds nothing to cancel */
 	n = 99;
-	ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 	ASSERT_EQ(0, n);
 }
 
@@ -453,18 +437,20 @@ TEST_F_TIMEOUT(cancel, cancel_all_queued_op_never_starts, 60)
 	int i;
 
 	for (i = 0; i < 10; i++) {
-		ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-		ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL_FORCE,
-				       VDSWIPE_METHOD_ZERO, 0, 0, 0, &b, NULL));
+		ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+		ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1],
+				       F_FULL_FORCE, VDSWIPE_METHOD_ZERO, 0, 0,
+				       0, &b, NULL));
 		n = 99;
-		ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+		ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 		ASSERT_EQ(2, n) TH_LOG("round %d", i);
-		ASSERT_EQ(0, vt_query(self->s, b, &st));
+		ASSERT_EQ(0, vt_query(self->rig.s, b, &st));
 		ASSERT_EQ(0, st.bytes_done);
-		ASSERT_EQ(0, vt_check_fill(self->ram1, 0, VT_MIB, FILL1, NULL))
+		ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, VT_MIB, FILL1,
+					   NULL))
 			TH_LOG("round %d: the queued op ran", i);
-		ASSERT_EQ(0, vt_release(self->s, a));
-		ASSERT_EQ(0, vt_release(self->s, b));
+		ASSERT_EQ(0, vt_release(self->rig.s, a));
+		ASSERT_EQ(0, vt_release(self->rig.s, b));
 	}
 }
 
@@ -472,7 +458,7 @@ TEST_F(cancel, cancel_all_empty_session_zero)
 {
 	uint32_t n = 99;
 
-	ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 	ASSERT_EQ(0, n);
 }
 
@@ -492,13 +478,13 @@ TEST_F(cancel, cancel_all_skips_discard_op)
 		SKIP(return, "no discard null_blk (%s)", strerror(-ret));
 	fd = vt_open(path, O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_submit(self->s, fd, VDSWIPE_CLEAN_FORCE,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd, VDSWIPE_CLEAN_FORCE,
 			       VDSWIPE_METHOD_DISCARD, 0, 0, 0, &d, NULL));
-	ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 	ASSERT_EQ(1, n);
-	ASSERT_CANCELLED(self->s, a);
-	ASSERT_EQ(0, vt_finish(self->s, d, 20000, &st));
+	ASSERT_CANCELLED(self->rig.s, a);
+	ASSERT_EQ(0, vt_finish(self->rig.s, d, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	close(fd);
 }
@@ -511,11 +497,11 @@ TEST_F(cancel, cancel_all_leaves_other_sessions_alone)
 	int s2 = vt_session_open();
 
 	ASSERT_LE(0, s2);
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_submit(s2, self->fd1,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_submit(s2, self->rig.fd[1],
 			       F_FULL_FORCE | VDSWIPE_CLEAN_RANGE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, &b, NULL));
-	ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 	ASSERT_EQ(1, n);
 	/* b may run (and end) as soon as a is gone, but it is not cancelled */
 	ASSERT_EQ(0, vt_query(s2, b, &st));
@@ -531,25 +517,25 @@ TEST_F(cancel, cancel_all_einval_flags)
 	struct vdswipe_status st;
 	uint64_t a;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_CANCEL_ALL, &ca));
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_CANCEL_ALL, &ca));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 }
 
 TEST_F(cancel, cancel_all_out_field_ignored_on_input)
 {
 	struct vdswipe_cancel_all ca = { .cancelled = 12345 };
 
-	ASSERT_EQ(0, ioctl(self->s, VDSWIPE_IOC_CANCEL_ALL, &ca));
+	ASSERT_EQ(0, ioctl(self->rig.s, VDSWIPE_IOC_CANCEL_ALL, &ca));
 	ASSERT_EQ(0, ca.cancelled);
 }
 
 TEST_F(cancel, cancel_all_efault)
 {
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_CANCEL_ALL, NULL));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_CANCEL_ALL, NULL));
 	ASSERT_EQ(EFAULT, errno);
 }
 
@@ -561,7 +547,7 @@ TEST_F_TIMEOUT(cancel, close_cancels_running_and_queued_ops, 60)
 
 	ASSERT_LE(0, s2);
 	ASSERT_EQ(0, start_slow(self, s2, &a, &st));
-	ASSERT_EQ(0, vt_submit(s2, self->fd1, F_FULL_FORCE,
+	ASSERT_EQ(0, vt_submit(s2, self->rig.fd[1], F_FULL_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &b, NULL));
 	/* past the first chunks: the next ones are held in dm-delay now */
 	ASSERT_EQ(0, vt_wait_progress(s2, a, VT_MIB, 20000, &st));
@@ -570,12 +556,13 @@ TEST_F_TIMEOUT(cancel, close_cancels_running_and_queued_ops, 60)
 	ASSERT_EQ(0, close(s2));
 	TH_LOG("close took %llu ms", (unsigned long long)vt_ms_since(t0));
 	/* the ops are gone: their devices are free and stay as they are */
-	ASSERT_EQ(0, vt_try_excl(self->slow));
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
+	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
 	ASSERT_SLOW_STABLE();
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL1, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL1,
+				   NULL));
 	/* ids of the closed session mean nothing here */
-	ASSERT_EQ(-ENOENT, vt_query(self->s, a, &st));
+	ASSERT_EQ(-ENOENT, vt_query(self->rig.s, a, &st));
 }
 
 /*
@@ -624,16 +611,16 @@ TEST_F(cancel, cancel_then_new_op_on_same_device)
 	struct vdswipe_status st;
 	uint64_t a, a2;
 
-	ASSERT_EQ(0, start_slow(self, self->s, &a, &st));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd,
+	ASSERT_EQ(0, start_slow(self, self->rig.s, &a, &st));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd,
 			       F_FULL_FORCE | VDSWIPE_CLEAN_RANGE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, &a2, NULL));
 	ASSERT_NE(a, a2);
-	ASSERT_EQ(0, vt_finish(self->s, a2, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, a2, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
-	ASSERT_EQ(0, vt_check_fill(self->slow, 0, VT_MIB, 0, NULL));
-	ASSERT_CANCELLED(self->s, a);
+	ASSERT_EQ(0, vt_check_fill(self->rig.slow, 0, VT_MIB, 0, NULL));
+	ASSERT_CANCELLED(self->rig.s, a);
 }
 
 TEST_HARNESS_MAIN

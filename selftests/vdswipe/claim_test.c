@@ -23,16 +23,29 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 
 #define MOD_PARAMS	"max_active=1 chunk_size=262144"
 #define DEV_MIB		16
 #define WRITE_DELAY_MS	500
 
+/* ram0 gets two partitions, ram1 is plain, the slow device is over ram2. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 3,
+	.dev_mib = DEV_MIB,
+	.max_part = 8,
+	.slow_name = "vdswslow",
+	.slow_disk = 2,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.open_fds = true,
+	.session = true,
+};
+
 FIXTURE(claim) {
-	int s;
-	int blockfd;			/* the slow device */
-	int fd0, fdp1, fdp2, fd1;
-	char slow[64], ram0[64], p1[64], p2[64], ram1[64];
+	struct vt_rig rig;		/* rig.slowfd: the blocking device */
+	int fdp1, fdp2;
+	char p1[64], p2[64];
 	char mnt[128];
 	uint64_t blocker;		/* op id, 0 when not started */
 };
@@ -40,62 +53,33 @@ FIXTURE(claim) {
 FIXTURE_SETUP(claim)
 {
 	const unsigned int start[2] = { 1, 8 }, len[2] = { 6, 7 };
-	char ram2[64];
-	int ret;
 
-	self->s = self->blockfd = self->fd0 = self->fdp1 = self->fdp2 = -1;
-	self->fd1 = -1;
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(3, DEV_MIB, 8);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	vt_brd_path(2, ram2, sizeof(ram2));
-	ASSERT_EQ(0, vt_write_mbr(self->ram0, 2, start, len));
-	vt_part_path(self->ram0, 1, self->p1, sizeof(self->p1));
-	vt_part_path(self->ram0, 2, self->p2, sizeof(self->p2));
-	ret = vt_delay_create("vdswslow", ram2, WRITE_DELAY_MS, self->slow,
-			      sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
-	self->blockfd = vt_open(self->slow, O_RDWR);
-	ASSERT_LE(0, self->blockfd);
-	self->fd0 = vt_open(self->ram0, O_RDWR);
-	ASSERT_LE(0, self->fd0);
+	self->fdp1 = self->fdp2 = -1;
+	if (!vt_rig_module(_metadata, &self->rig, &rig_opts) ||
+	    !vt_rig_disks(_metadata, &self->rig))
+		return;
+	ASSERT_EQ(0, vt_write_mbr(self->rig.ram[0], 2, start, len));
+	vt_part_path(self->rig.ram[0], 1, self->p1, sizeof(self->p1));
+	vt_part_path(self->rig.ram[0], 2, self->p2, sizeof(self->p2));
+	if (!vt_rig_slow(_metadata, &self->rig))
+		return;
 	self->fdp1 = vt_open(self->p1, O_RDWR);
 	ASSERT_LE(0, self->fdp1);
 	self->fdp2 = vt_open(self->p2, O_RDWR);
 	ASSERT_LE(0, self->fdp2);
-	self->fd1 = vt_open(self->ram1, O_RDWR);
-	ASSERT_LE(0, self->fd1);
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
 }
 
 FIXTURE_TEARDOWN(claim)
 {
-	if (self->s >= 0)
-		close(self->s);
+	vt_rig_close(&self->rig);
 	if (self->mnt[0])
 		vt_umount(self->mnt);
-	if (self->blockfd >= 0)
-		close(self->blockfd);
-	if (self->fd0 >= 0)
-		close(self->fd0);
 	if (self->fdp1 >= 0)
 		close(self->fdp1);
 	if (self->fdp2 >= 0)
 		close(self->fdp2);
-	if (self->fd1 >= 0)
-		close(self->fd1);
 	vt_dm_remove("vdswlin");
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define F_FORCE		VDSWIPE_CLEAN_FORCE
@@ -106,11 +90,11 @@ FIXTURE_TEARDOWN(claim)
 static int start_blocker(FIXTURE_DATA(claim) *self)
 {
 	struct vdswipe_status st;
-	int ret = vt_submit(self->s, self->blockfd, F_FULL,
+	int ret = vt_submit(self->rig.s, self->rig.slowfd, F_FULL,
 			    VDSWIPE_METHOD_ZERO, 0, 0, 0, &self->blocker, NULL);
 
-	return ret ? ret : vt_wait_progress(self->s, self->blocker, 0, 20000,
-					    &st);
+	return ret ? ret : vt_wait_progress(self->rig.s, self->blocker, 0,
+					    20000, &st);
 }
 
 /* Submit a quick clean of @fd that stays QUEUED behind the blocker. */
@@ -128,7 +112,7 @@ static int queued_op(FIXTURE_DATA(claim) *self, int s, int fd, uint64_t *id)
 	return st.state == VDSWIPE_STATE_QUEUED ? 0 : -EPROTO;
 }
 
-#define SUBMIT(fd)	vt_submit(self->s, (fd), F_QUICK,		\
+#define SUBMIT(fd)	vt_submit(self->rig.s, (fd), F_QUICK,		\
 				  VDSWIPE_METHOD_ZERO, 0, 0, 0, NULL, NULL)
 
 /* --------------------------------------------------------- EEXIST */
@@ -139,10 +123,10 @@ TEST_F(claim, eexist_same_device_same_session)
 	int fd;
 
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd1, &a));
-	ASSERT_EQ(-EEXIST, SUBMIT(self->fd1));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[1], &a));
+	ASSERT_EQ(-EEXIST, SUBMIT(self->rig.fd[1]));
 	/* also through another descriptor of the same device */
-	fd = vt_open(self->ram1, O_WRONLY);
+	fd = vt_open(self->rig.ram[1], O_WRONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(-EEXIST, SUBMIT(fd));
 	close(fd);
@@ -155,8 +139,8 @@ TEST_F(claim, eexist_same_device_other_session)
 
 	ASSERT_LE(0, s2);
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd1, &a));
-	ASSERT_EQ(-EEXIST, vt_submit(s2, self->fd1, F_QUICK,
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[1], &a));
+	ASSERT_EQ(-EEXIST, vt_submit(s2, self->rig.fd[1], F_QUICK,
 				     VDSWIPE_METHOD_ZERO, 0, 0, 0, NULL,
 				     NULL));
 	close(s2);
@@ -165,7 +149,7 @@ TEST_F(claim, eexist_same_device_other_session)
 TEST_F(claim, eexist_running_op)
 {
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(-EEXIST, SUBMIT(self->blockfd));
+	ASSERT_EQ(-EEXIST, SUBMIT(self->rig.slowfd));
 }
 
 TEST_F(claim, eexist_partition_of_claimed_disk)
@@ -173,7 +157,7 @@ TEST_F(claim, eexist_partition_of_claimed_disk)
 	uint64_t a;
 
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd0, &a));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[0], &a));
 	ASSERT_EQ(-EEXIST, SUBMIT(self->fdp1));
 }
 
@@ -182,8 +166,8 @@ TEST_F(claim, eexist_disk_of_claimed_partition)
 	uint64_t a;
 
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fdp1, &a));
-	ASSERT_EQ(-EEXIST, SUBMIT(self->fd0));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->fdp1, &a));
+	ASSERT_EQ(-EEXIST, SUBMIT(self->rig.fd[0]));
 }
 
 TEST_F(claim, eexist_sibling_partition)
@@ -191,7 +175,7 @@ TEST_F(claim, eexist_sibling_partition)
 	uint64_t a;
 
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fdp1, &a));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->fdp1, &a));
 	ASSERT_EQ(-EEXIST, SUBMIT(self->fdp2));
 }
 
@@ -200,10 +184,10 @@ TEST_F(claim, eexist_gone_after_op_ends)
 	uint64_t a, b;
 
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd1, &a));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd1, &b));
-	ASSERT_EQ(0, vt_cancel(self->s, b));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[1], &a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[1], &b));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, b));
 }
 
 /* ---------------------------------------------------------- EBUSY */
@@ -212,21 +196,22 @@ TEST_F(claim, ebusy_mounted_device)
 {
 	int ret;
 
-	ret = vt_mkfs_ext2(self->ram1);
+	ret = vt_mkfs_ext2(self->rig.ram[1]);
 	if (ret == -ENOSYS)
 		SKIP(return, "no mke2fs");
 	ASSERT_EQ(0, ret);
-	ret = vt_mount_ext2(self->ram1, "ram1", self->mnt, sizeof(self->mnt));
+	ret = vt_mount_ext2(self->rig.ram[1], "ram1", self->mnt,
+			    sizeof(self->mnt));
 	if (ret)
 		SKIP(return, "cannot mount ext2 (%s)", strerror(-ret));
-	ASSERT_EQ(-EBUSY, SUBMIT(self->fd1));
-	ASSERT_EQ(-EBUSY, vt_submit(self->s, self->fd1, F_FULL |
+	ASSERT_EQ(-EBUSY, SUBMIT(self->rig.fd[1]));
+	ASSERT_EQ(-EBUSY, vt_submit(self->rig.s, self->rig.fd[1], F_FULL |
 				    VDSWIPE_CLEAN_RANGE, VDSWIPE_METHOD_ZERO,
 				    0, 8 * VT_MIB, VT_MIB, NULL, NULL));
 	/* the filesystem is fine */
 	ASSERT_EQ(0, vt_umount(self->mnt));
 	self->mnt[0] = '\0';
-	ASSERT_EQ(0, vt_mount_ext2(self->ram1, "ram1", self->mnt,
+	ASSERT_EQ(0, vt_mount_ext2(self->rig.ram[1], "ram1", self->mnt,
 				   sizeof(self->mnt)));
 }
 
@@ -234,16 +219,17 @@ TEST_F(claim, ebusy_mounted_without_force)
 {
 	int ret;
 
-	ret = vt_mkfs_ext2(self->ram1);
+	ret = vt_mkfs_ext2(self->rig.ram[1]);
 	if (ret == -ENOSYS)
 		SKIP(return, "no mke2fs");
 	ASSERT_EQ(0, ret);
-	ret = vt_mount_ext2(self->ram1, "ram1", self->mnt, sizeof(self->mnt));
+	ret = vt_mount_ext2(self->rig.ram[1], "ram1", self->mnt,
+			    sizeof(self->mnt));
 	if (ret)
 		SKIP(return, "cannot mount ext2 (%s)", strerror(-ret));
 	/* EBUSY is checked before ENOTEMPTY */
-	ASSERT_EQ(-EBUSY, vt_submit(self->s, self->fd1, 0, VDSWIPE_METHOD_ZERO,
-				    0, 0, 0, NULL, NULL));
+	ASSERT_EQ(-EBUSY, vt_submit(self->rig.s, self->rig.fd[1], 0,
+				    VDSWIPE_METHOD_ZERO, 0, 0, 0, NULL, NULL));
 }
 
 TEST_F(claim, ebusy_disk_with_mounted_partition)
@@ -257,19 +243,19 @@ TEST_F(claim, ebusy_disk_with_mounted_partition)
 	ret = vt_mount_ext2(self->p1, "p1", self->mnt, sizeof(self->mnt));
 	if (ret)
 		SKIP(return, "cannot mount ext2 (%s)", strerror(-ret));
-	ASSERT_EQ(-EBUSY, SUBMIT(self->fd0));
+	ASSERT_EQ(-EBUSY, SUBMIT(self->rig.fd[0]));
 	ASSERT_EQ(-EBUSY, SUBMIT(self->fdp1));
 }
 
 TEST_F(claim, ebusy_o_excl_holder)
 {
-	int h = vt_open(self->ram1, O_RDONLY | O_EXCL);
+	int h = vt_open(self->rig.ram[1], O_RDONLY | O_EXCL);
 
 	ASSERT_LE(0, h);
-	ASSERT_EQ(-EBUSY, SUBMIT(self->fd1));
+	ASSERT_EQ(-EBUSY, SUBMIT(self->rig.fd[1]));
 	close(h);
 	/* once the holder is gone the op is accepted */
-	ASSERT_EQ(0, SUBMIT(self->fd1));
+	ASSERT_EQ(0, SUBMIT(self->rig.fd[1]));
 }
 
 TEST_F(claim, ebusy_disk_with_o_excl_partition)
@@ -277,7 +263,7 @@ TEST_F(claim, ebusy_disk_with_o_excl_partition)
 	int h = vt_open(self->p2, O_RDONLY | O_EXCL);
 
 	ASSERT_LE(0, h);
-	ASSERT_EQ(-EBUSY, SUBMIT(self->fd0));
+	ASSERT_EQ(-EBUSY, SUBMIT(self->rig.fd[0]));
 	close(h);
 }
 
@@ -287,13 +273,13 @@ TEST_F(claim, ebusy_device_mapper_holder)
 	int ret;
 
 	snprintf(table, sizeof(table), "0 %llu linear %s 0",
-		 (unsigned long long)(DEV_MIB * VT_MIB >> 9), self->ram1);
+		 (unsigned long long)(DEV_MIB * VT_MIB >> 9), self->rig.ram[1]);
 	ret = vt_dm_create("vdswlin", table, path, sizeof(path));
 	if (ret)
 		SKIP(return, "no device-mapper (%s)", strerror(-ret));
-	ASSERT_EQ(-EBUSY, SUBMIT(self->fd1));
+	ASSERT_EQ(-EBUSY, SUBMIT(self->rig.fd[1]));
 	ASSERT_EQ(0, vt_dm_remove("vdswlin"));
-	ASSERT_EQ(0, SUBMIT(self->fd1));
+	ASSERT_EQ(0, SUBMIT(self->rig.fd[1]));
 }
 
 /* ------------------------------------------ the op holds its device */
@@ -303,19 +289,19 @@ TEST_F(claim, queued_op_blocks_o_excl)
 	uint64_t a;
 
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd1, &a));
-	ASSERT_EQ(-EBUSY, vt_try_excl(self->ram1));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[1], &a));
+	ASSERT_EQ(-EBUSY, vt_try_excl(self->rig.ram[1]));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
 }
 
 TEST_F(claim, running_op_blocks_o_excl)
 {
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(-EBUSY, vt_try_excl(self->slow));
-	ASSERT_EQ(0, vt_cancel(self->s, self->blocker));
+	ASSERT_EQ(-EBUSY, vt_try_excl(self->rig.slow));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, self->blocker));
 	/* the op has ended: the claim is gone at once */
-	ASSERT_EQ(0, vt_try_excl(self->slow));
+	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
 }
 
 TEST_F(claim, queued_op_blocks_mount)
@@ -323,21 +309,22 @@ TEST_F(claim, queued_op_blocks_mount)
 	uint64_t a;
 	int ret;
 
-	ret = vt_mkfs_ext2(self->ram1);
+	ret = vt_mkfs_ext2(self->rig.ram[1]);
 	if (ret == -ENOSYS)
 		SKIP(return, "no mke2fs");
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd1, &a));
-	ret = vt_mount_ext2(self->ram1, "ram1", self->mnt, sizeof(self->mnt));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[1], &a));
+	ret = vt_mount_ext2(self->rig.ram[1], "ram1", self->mnt,
+			    sizeof(self->mnt));
 	ASSERT_EQ(-EBUSY, ret);
 	if (!ret) {
 		vt_umount(self->mnt);
 		self->mnt[0] = '\0';
 	}
 	/* cancelled before it ran: the filesystem is intact and mountable */
-	ASSERT_EQ(0, vt_cancel(self->s, a));
-	ASSERT_EQ(0, vt_mount_ext2(self->ram1, "ram1", self->mnt,
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
+	ASSERT_EQ(0, vt_mount_ext2(self->rig.ram[1], "ram1", self->mnt,
 				   sizeof(self->mnt)));
 }
 
@@ -346,9 +333,9 @@ TEST_F(claim, disk_op_blocks_partition_o_excl)
 	uint64_t a;
 
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, self->s, self->fd0, &a));
+	ASSERT_EQ(0, queued_op(self, self->rig.s, self->rig.fd[0], &a));
 	ASSERT_EQ(-EBUSY, vt_try_excl(self->p1));
-	ASSERT_EQ(0, vt_cancel(self->s, a));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, a));
 	ASSERT_EQ(0, vt_try_excl(self->p1));
 }
 
@@ -357,14 +344,14 @@ TEST_F(claim, claim_gone_after_done)
 	struct vdswipe_status st;
 	uint64_t a;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL |
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_FULL |
 			       VDSWIPE_CLEAN_RANGE, VDSWIPE_METHOD_ZERO, 0, 0,
 			       VT_MIB, &a, NULL));
-	ASSERT_EQ(0, vt_finish(self->s, a, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, a, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	/* ended, not released: the device is free */
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
-	ASSERT_EQ(0, SUBMIT(self->fd1));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
+	ASSERT_EQ(0, SUBMIT(self->rig.fd[1]));
 }
 
 TEST_F(claim, claim_gone_after_close)
@@ -374,29 +361,29 @@ TEST_F(claim, claim_gone_after_close)
 
 	ASSERT_LE(0, s2);
 	ASSERT_EQ(0, start_blocker(self));
-	ASSERT_EQ(0, queued_op(self, s2, self->fd1, &a));
+	ASSERT_EQ(0, queued_op(self, s2, self->rig.fd[1], &a));
 	close(s2);
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
 }
 
 TEST_F(claim, no_claim_on_rejected_submit)
 {
 	/* a FORCE-less quick clean of the partitioned disk: ENOTEMPTY */
-	ASSERT_EQ(-ENOTEMPTY, vt_submit(self->s, self->fd0, 0,
+	ASSERT_EQ(-ENOTEMPTY, vt_submit(self->rig.s, self->rig.fd[0], 0,
 					VDSWIPE_METHOD_ZERO, 0, 0, 0, NULL,
 					NULL));
-	ASSERT_EQ(0, vt_try_excl(self->ram0));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[0]));
 	ASSERT_EQ(0, vt_try_excl(self->p1));
 }
 
 TEST_F(claim, ebusy_fd_itself_o_excl)
 {
-	int fd = vt_open(self->ram1, O_RDWR | O_EXCL);
+	int fd = vt_open(self->rig.ram[1], O_RDWR | O_EXCL);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(-EBUSY, SUBMIT(fd));
 	close(fd);
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
 }
 
 TEST_F(claim, enotempty_partitions_known_to_kernel)
@@ -407,18 +394,18 @@ TEST_F(claim, enotempty_partitions_known_to_kernel)
 	int fd;
 
 	/* partitions without any table on the (zero) disk */
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, 4 * VT_MIB, 0));
-	ASSERT_EQ(0, vt_blkpg_add(self->ram1, 1, VT_MIB, 2 * VT_MIB));
-	ASSERT_EQ(-ENOTEMPTY, vt_submit(self->s, self->fd1, 0,
+	ASSERT_EQ(0, vt_fill(self->rig.ram[1], 0, 4 * VT_MIB, 0));
+	ASSERT_EQ(0, vt_blkpg_add(self->rig.ram[1], 1, VT_MIB, 2 * VT_MIB));
+	ASSERT_EQ(-ENOTEMPTY, vt_submit(self->rig.s, self->rig.fd[1], 0,
 					VDSWIPE_METHOD_ZERO, 0, 0, 0, NULL,
 					NULL));
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
 	/* the partition itself carries nothing: no FORCE needed */
-	fd = vt_open(vt_part_path(self->ram1, 1, p1, sizeof(p1)), O_RDWR);
+	fd = vt_open(vt_part_path(self->rig.ram[1], 1, p1, sizeof(p1)), O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vt_submit(self->s, fd, 0, VDSWIPE_METHOD_ZERO, 0, 0, 0,
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd, 0, VDSWIPE_METHOD_ZERO, 0, 0, 0,
 			       &id, NULL));
-	ASSERT_EQ(0, vt_finish(self->s, id, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, id, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	close(fd);
 }
@@ -452,7 +439,7 @@ TEST_F_TIMEOUT(claim, concurrent_submits_one_disk_one_wins, 60)
 	for (i = 0; i < 300; i++) {
 		/* the disk and one of its partitions, from two sessions */
 		struct submitter su[2] = {
-			{ .bar = &bar, .s = self->s, .fd = self->fd0,
+			{ .bar = &bar, .s = self->rig.s, .fd = self->rig.fd[0],
 			  .flags = F_QUICK },
 			{ .bar = &bar, .s = s2, .fd = self->fdp2,
 			  .flags = F_QUICK },
@@ -488,8 +475,10 @@ TEST_F_TIMEOUT(claim, concurrent_failing_submits_never_both_claim, 60)
 	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
 	for (i = 0; i < 300; i++) {
 		struct submitter su[2] = {
-			{ .bar = &bar, .s = self->s, .fd = self->fd0 },
-			{ .bar = &bar, .s = self->s, .fd = self->fd0 },
+			{ .bar = &bar, .s = self->rig.s,
+			  .fd = self->rig.fd[0] },
+			{ .bar = &bar, .s = self->rig.s,
+			  .fd = self->rig.fd[0] },
 		};
 		pthread_t th;
 
@@ -502,7 +491,7 @@ TEST_F_TIMEOUT(claim, concurrent_failing_submits_never_both_claim, 60)
 			TH_LOG("iteration %u: %d", i, su[1].ret);
 		ASSERT_FALSE(su[0].ret == -EEXIST && su[1].ret == -EEXIST);
 	}
-	ASSERT_EQ(0, vt_try_excl(self->ram0));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[0]));
 }
 
 /*
@@ -513,7 +502,7 @@ TEST_F_TIMEOUT(claim, concurrent_failing_submits_never_both_claim, 60)
 TEST_F_TIMEOUT(claim, concurrent_submits_held_device_all_ebusy, 60)
 {
 	pthread_barrier_t bar;
-	int h = vt_open(self->ram1, O_RDONLY | O_EXCL);
+	int h = vt_open(self->rig.ram[1], O_RDONLY | O_EXCL);
 	int s2 = vt_session_open();
 	unsigned int i;
 
@@ -522,9 +511,9 @@ TEST_F_TIMEOUT(claim, concurrent_submits_held_device_all_ebusy, 60)
 	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
 	for (i = 0; i < 500; i++) {
 		struct submitter su[2] = {
-			{ .bar = &bar, .s = self->s, .fd = self->fd1,
+			{ .bar = &bar, .s = self->rig.s, .fd = self->rig.fd[1],
 			  .flags = F_QUICK },
-			{ .bar = &bar, .s = s2, .fd = self->fd1,
+			{ .bar = &bar, .s = s2, .fd = self->rig.fd[1],
 			  .flags = F_FULL },
 		};
 		pthread_t th;
@@ -537,7 +526,7 @@ TEST_F_TIMEOUT(claim, concurrent_submits_held_device_all_ebusy, 60)
 	}
 	close(s2);
 	close(h);
-	ASSERT_EQ(0, SUBMIT(self->fd1));
+	ASSERT_EQ(0, SUBMIT(self->rig.fd[1]));
 }
 
 /*
@@ -555,7 +544,7 @@ TEST_F_TIMEOUT(claim, disk_release_and_partition_submit_never_ebusy, 90)
 	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
 	for (i = 0; i < 300; i++) {
 		struct submitter su[2] = {
-			{ .bar = &bar, .s = self->s, .fd = self->fd0,
+			{ .bar = &bar, .s = self->rig.s, .fd = self->rig.fd[0],
 			  .flags = F_QUICK },
 			{ .bar = &bar, .s = s2, .fd = self->fdp1,
 			  .flags = F_QUICK },
@@ -589,13 +578,13 @@ TEST_F(claim, claim_gone_when_record_is_read)
 	struct vdswipe_event ev;
 	uint64_t a;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_FULL |
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_FULL |
 			       VDSWIPE_CLEAN_RANGE, VDSWIPE_METHOD_ZERO, 0, 0,
 			       VT_MIB, &a, NULL));
 	/* whoever sees the end can claim the device at once */
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(a, ev.op_id);
-	ASSERT_EQ(0, vt_try_excl(self->ram1));
+	ASSERT_EQ(0, vt_try_excl(self->rig.ram[1]));
 }
 
 TEST_HARNESS_MAIN

@@ -21,60 +21,38 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
 #define DEV_MIB		16
 #define WRITE_DELAY_MS	500
 
+/* The slow device is over ram0; ram1 and ram2 are plain. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 3,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.open_fds = true,
+	.session = true,
+};
+
 FIXTURE(events) {
-	int s;
-	int slowfd, fd1, fd2;
-	char slow[64], ram1[64], ram2[64];
+	struct vt_rig rig;
 };
 
 FIXTURE_SETUP(events)
 {
-	char ram0[64];
-	int ret;
-
-	self->s = self->slowfd = self->fd1 = self->fd2 = -1;
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(3, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, ram0, sizeof(ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	vt_brd_path(2, self->ram2, sizeof(self->ram2));
-	ret = vt_delay_create("vdswslow", ram0, WRITE_DELAY_MS, self->slow,
-			      sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
-	self->slowfd = vt_open(self->slow, O_RDWR);
-	ASSERT_LE(0, self->slowfd);
-	self->fd1 = vt_open(self->ram1, O_RDWR);
-	ASSERT_LE(0, self->fd1);
-	self->fd2 = vt_open(self->ram2, O_RDWR);
-	ASSERT_LE(0, self->fd2);
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
+	vt_rig_setup(_metadata, &self->rig, &rig_opts);
 }
 
 FIXTURE_TEARDOWN(events)
 {
-	if (self->s >= 0)
-		close(self->s);
-	if (self->slowfd >= 0)
-		close(self->slowfd);
-	if (self->fd1 >= 0)
-		close(self->fd1);
-	if (self->fd2 >= 0)
-		close(self->fd2);
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_close(&self->rig);
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define F_CLEAN	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE | VDSWIPE_CLEAN_RANGE)
@@ -116,18 +94,18 @@ static int drain(int s, struct vdswipe_event *ev, int max)
 
 TEST_F(events, no_event_on_new_session)
 {
-	ASSERT_EQ(0, poll_session(self->s, 0));
+	ASSERT_EQ(0, poll_session(self->rig.s, 0));
 }
 
 TEST_F(events, no_event_while_op_runs)
 {
 	uint64_t id;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, DEV_MIB * VT_MIB,
 			       &id, NULL));
-	ASSERT_EQ(0, poll_session(self->s, 300));
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, poll_session(self->rig.s, 300));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 }
 
 TEST_F(events, record_for_done_op)
@@ -135,17 +113,17 @@ TEST_F(events, record_for_done_op)
 	struct vdswipe_event ev;
 	uint64_t id;
 
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &id));
-	ASSERT_EQ(POLLIN, poll_session(self->s, 5000) & POLLIN);
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &id));
+	ASSERT_EQ(POLLIN, poll_session(self->rig.s, 5000) & POLLIN);
 	memset(&ev, 0xff, sizeof(ev));
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(id, ev.op_id);
 	ASSERT_EQ(0, ev.result);
 	ASSERT_EQ(VDSWIPE_STATE_DONE, ev.state);
 	ASSERT_EQ(VT_MIB, ev.bytes_done);
 	ASSERT_EQ(0, ev.reserved);
 	/* consumed: nothing left */
-	ASSERT_EQ(0, poll_session(self->s, 0));
+	ASSERT_EQ(0, poll_session(self->rig.s, 0));
 }
 
 TEST_F(events, record_for_cancelled_op)
@@ -154,14 +132,14 @@ TEST_F(events, record_for_cancelled_op)
 	struct vdswipe_status st;
 	uint64_t id;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, DEV_MIB * VT_MIB,
 			       &id, NULL));
-	ASSERT_EQ(0, vt_wait_progress(self->s, id, 1, 20000, &st));
-	ASSERT_EQ(0, vt_cancel(self->s, id));
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
-	ASSERT_EQ(POLLIN, poll_session(self->s, 5000) & POLLIN);
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, id, 1, 20000, &st));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
+	ASSERT_EQ(POLLIN, poll_session(self->rig.s, 5000) & POLLIN);
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(id, ev.op_id);
 	ASSERT_EQ(-ECANCELED, ev.result);
 	ASSERT_EQ(VDSWIPE_STATE_CANCELLED, ev.state);
@@ -175,10 +153,10 @@ TEST_F(events, one_record_per_op)
 	uint64_t ids[3];
 	int n, i, j;
 
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &ids[0]));
-	ASSERT_EQ(0, done_op(self->s, self->fd2, 0, &ids[1]));
-	ASSERT_EQ(0, done_op(self->s, self->fd1, VT_MIB, &ids[2]));
-	n = drain(self->s, ev, 8);
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &ids[0]));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[2], 0, &ids[1]));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], VT_MIB, &ids[2]));
+	n = drain(self->rig.s, ev, 8);
 	ASSERT_EQ(3, n);
 	for (i = 0; i < 3; i++) {
 		int found = 0;
@@ -187,7 +165,7 @@ TEST_F(events, one_record_per_op)
 			found += ev[j].op_id == ids[i];
 		ASSERT_EQ(1, found) TH_LOG("op %d has %d records", i, found);
 	}
-	ASSERT_EQ(0, poll_session(self->s, 0));
+	ASSERT_EQ(0, poll_session(self->rig.s, 0));
 }
 
 TEST_F(events, poll_blocks_until_completion)
@@ -196,15 +174,15 @@ TEST_F(events, poll_blocks_until_completion)
 	uint64_t id, t0, ms;
 	int rev;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 2 * VT_MIB, &id,
 			       NULL));
 	t0 = vt_now_ns();
-	rev = poll_session(self->s, 30000);
+	rev = poll_session(self->rig.s, 30000);
 	ms = vt_ms_since(t0);
 	ASSERT_EQ(POLLIN, rev & POLLIN);
 	ASSERT_LE(WRITE_DELAY_MS - 50, ms);
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(id, ev.op_id);
 	ASSERT_EQ(VDSWIPE_STATE_DONE, ev.state);
 	ASSERT_EQ(2 * VT_MIB, ev.bytes_done);
@@ -215,13 +193,13 @@ TEST_F(events, poll_woken_by_cancel)
 	uint64_t id;
 	struct vdswipe_status st;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, DEV_MIB * VT_MIB,
 			       &id, NULL));
-	ASSERT_EQ(0, vt_wait_progress(self->s, id, 0, 20000, &st));
-	ASSERT_EQ(0, poll_session(self->s, 0));
-	ASSERT_EQ(0, vt_cancel(self->s, id));
-	ASSERT_EQ(POLLIN, poll_session(self->s, 0) & POLLIN);
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, id, 0, 20000, &st));
+	ASSERT_EQ(0, poll_session(self->rig.s, 0));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
+	ASSERT_EQ(POLLIN, poll_session(self->rig.s, 0) & POLLIN);
 }
 
 TEST_F(events, epoll_reports_completion)
@@ -232,15 +210,15 @@ TEST_F(events, epoll_reports_completion)
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 
 	ASSERT_LE(0, ep);
-	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->s, &e));
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->rig.s, &e));
 	ASSERT_EQ(0, epoll_wait(ep, out, 2, 0));
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 2 * VT_MIB, &id,
 			       NULL));
 	ASSERT_EQ(1, epoll_wait(ep, out, 2, 30000));
 	ASSERT_EQ(42, out[0].data.u64);
 	ASSERT_TRUE(out[0].events & EPOLLIN);
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(id, ev.op_id);
 	ASSERT_EQ(0, epoll_wait(ep, out, 2, 0));
 	close(ep);
@@ -253,11 +231,11 @@ TEST_F(events, epoll_edge_triggered_each_completion)
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 
 	ASSERT_LE(0, ep);
-	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->s, &e));
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->rig.s, &e));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
 	ASSERT_EQ(1, epoll_wait(ep, out, 2, 10000));
 	ASSERT_EQ(0, epoll_wait(ep, out, 2, 0));
-	ASSERT_EQ(0, done_op(self->s, self->fd2, 0, &b));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[2], 0, &b));
 	ASSERT_EQ(1, epoll_wait(ep, out, 2, 10000));
 	close(ep);
 }
@@ -267,23 +245,23 @@ TEST_F(events, release_drops_unread_record)
 	uint64_t a, b;
 	struct vdswipe_event ev[4];
 
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
-	ASSERT_EQ(0, done_op(self->s, self->fd2, 0, &b));
-	ASSERT_EQ(0, vt_release(self->s, a));
-	ASSERT_EQ(1, drain(self->s, ev, 4));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[2], 0, &b));
+	ASSERT_EQ(0, vt_release(self->rig.s, a));
+	ASSERT_EQ(1, drain(self->rig.s, ev, 4));
 	ASSERT_EQ(b, ev[0].op_id);
-	ASSERT_EQ(0, vt_release(self->s, b));
-	ASSERT_EQ(0, poll_session(self->s, 0));
+	ASSERT_EQ(0, vt_release(self->rig.s, b));
+	ASSERT_EQ(0, poll_session(self->rig.s, 0));
 }
 
 TEST_F(events, release_only_record_clears_pollin)
 {
 	uint64_t a;
 
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
-	ASSERT_EQ(POLLIN, poll_session(self->s, 0) & POLLIN);
-	ASSERT_EQ(0, vt_release(self->s, a));
-	ASSERT_EQ(0, poll_session(self->s, 0));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
+	ASSERT_EQ(POLLIN, poll_session(self->rig.s, 0) & POLLIN);
+	ASSERT_EQ(0, vt_release(self->rig.s, a));
+	ASSERT_EQ(0, poll_session(self->rig.s, 0));
 }
 
 TEST_F(events, records_stay_in_their_session)
@@ -293,9 +271,9 @@ TEST_F(events, records_stay_in_their_session)
 	uint64_t a;
 
 	ASSERT_LE(0, s2);
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
 	ASSERT_EQ(0, poll_session(s2, 0));
-	ASSERT_EQ(1, drain(self->s, ev, 2));
+	ASSERT_EQ(1, drain(self->rig.s, ev, 2));
 	ASSERT_EQ(a, ev[0].op_id);
 	close(s2);
 }
@@ -308,16 +286,16 @@ TEST_F(events, cancel_all_queues_a_record_per_cancelled_op)
 	uint64_t a, b;
 	int i;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, DEV_MIB * VT_MIB,
 			       &a, NULL));
-	ASSERT_EQ(0, vt_wait_progress(self->s, a, 0, 20000, &st));
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &b));
-	ASSERT_EQ(1, drain(self->s, ev, 4));
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, a, 0, 20000, &st));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &b));
+	ASSERT_EQ(1, drain(self->rig.s, ev, 4));
 	ASSERT_EQ(b, ev[0].op_id);
-	ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 	ASSERT_EQ(1, n);
-	ASSERT_EQ(1, drain(self->s, ev, 4));
+	ASSERT_EQ(1, drain(self->rig.s, ev, 4));
 	ASSERT_EQ(a, ev[0].op_id);
 	ASSERT_EQ(VDSWIPE_STATE_CANCELLED, ev[0].state);
 	for (i = 0; i < 1; i++)
@@ -330,12 +308,12 @@ TEST_F(events, record_matches_query)
 	struct vdswipe_status st;
 	uint64_t a;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->fd1, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[1], F_CLEAN,
 			       VDSWIPE_METHOD_PATTERN, 0x3C, 0, 3 * VT_MIB,
 			       &a, NULL));
-	ASSERT_EQ(POLLIN, poll_session(self->s, 30000) & POLLIN);
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(POLLIN, poll_session(self->rig.s, 30000) & POLLIN);
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(st.state, ev.state);
 	ASSERT_EQ(st.result, ev.result);
 	ASSERT_EQ(st.bytes_done, ev.bytes_done);
@@ -349,15 +327,15 @@ TEST_F(events, read_returns_all_whole_records_that_fit)
 	struct vdswipe_event ev[4];
 	uint64_t ids[3];
 
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &ids[0]));
-	ASSERT_EQ(0, done_op(self->s, self->fd2, 0, &ids[1]));
-	ASSERT_EQ(0, done_op(self->s, self->fd1, VT_MIB, &ids[2]));
-	ASSERT_EQ(3 * sizeof(ev[0]), read(self->s, ev, sizeof(ev)));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &ids[0]));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[2], 0, &ids[1]));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], VT_MIB, &ids[2]));
+	ASSERT_EQ(3 * sizeof(ev[0]), read(self->rig.s, ev, sizeof(ev)));
 	/* oldest first: these ops ended one after the other */
 	ASSERT_EQ(ids[0], ev[0].op_id);
 	ASSERT_EQ(ids[1], ev[1].op_id);
 	ASSERT_EQ(ids[2], ev[2].op_id);
-	ASSERT_EQ(0, poll_session(self->s, 0));
+	ASSERT_EQ(0, poll_session(self->rig.s, 0));
 }
 
 TEST_F(events, read_partial_buffer_returns_whole_records_only)
@@ -365,12 +343,12 @@ TEST_F(events, read_partial_buffer_returns_whole_records_only)
 	struct vdswipe_event ev[2];
 	uint64_t a, b;
 
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
-	ASSERT_EQ(0, done_op(self->s, self->fd2, 0, &b));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[2], 0, &b));
 	/* room for one and a half records: one is returned */
-	ASSERT_EQ(sizeof(ev[0]), read(self->s, ev, sizeof(ev[0]) * 3 / 2));
+	ASSERT_EQ(sizeof(ev[0]), read(self->rig.s, ev, sizeof(ev[0]) * 3 / 2));
 	ASSERT_EQ(a, ev[0].op_id);
-	ASSERT_EQ(sizeof(ev[0]), read(self->s, ev, sizeof(ev)));
+	ASSERT_EQ(sizeof(ev[0]), read(self->rig.s, ev, sizeof(ev)));
 	ASSERT_EQ(b, ev[0].op_id);
 }
 
@@ -380,11 +358,11 @@ TEST_F(events, read_smaller_than_a_record_einval)
 	uint64_t a;
 
 	ASSERT_EQ(32, sizeof(ev));
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
-	ASSERT_EQ(-1, read(self->s, &ev, sizeof(ev) - 1));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
+	ASSERT_EQ(-1, read(self->rig.s, &ev, sizeof(ev) - 1));
 	ASSERT_EQ(EINVAL, errno);
 	/* nothing consumed */
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(a, ev.op_id);
 }
 
@@ -404,11 +382,11 @@ TEST_F(events, read_blocks_until_a_record)
 	struct vdswipe_event ev;
 	uint64_t id, t0, ms;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->slowfd, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 2 * VT_MIB, &id,
 			       NULL));
 	t0 = vt_now_ns();
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ms = vt_ms_since(t0);
 	ASSERT_LE(WRITE_DELAY_MS - 50, ms);
 	ASSERT_EQ(id, ev.op_id);
@@ -444,7 +422,7 @@ TEST_F(events, blocking_read_interrupted_eintr)
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, pthread_create(&th, NULL, kick, &k));
-	ASSERT_EQ(-1, read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(-1, read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(EINTR, errno);
 	pthread_join(th, NULL);
 }
@@ -457,27 +435,27 @@ TEST_F(events, read_bad_buffer_efault_consumes_nothing)
 		       -1, 0);
 
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
-	ASSERT_EQ(-1, read(self->s, p, sizeof(ev)));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
+	ASSERT_EQ(-1, read(self->rig.s, p, sizeof(ev)));
 	ASSERT_EQ(EFAULT, errno);
-	ASSERT_EQ(POLLIN, poll_session(self->s, 0) & POLLIN);
-	ASSERT_EQ(sizeof(ev), read(self->s, &ev, sizeof(ev)));
+	ASSERT_EQ(POLLIN, poll_session(self->rig.s, 0) & POLLIN);
+	ASSERT_EQ(sizeof(ev), read(self->rig.s, &ev, sizeof(ev)));
 	ASSERT_EQ(a, ev.op_id);
 	munmap(p, 4096);
 }
 
 TEST_F(events, lseek_espipe)
 {
-	ASSERT_EQ(-1, lseek(self->s, 0, SEEK_SET));
+	ASSERT_EQ(-1, lseek(self->rig.s, 0, SEEK_SET));
 	ASSERT_EQ(ESPIPE, errno);
 }
 
 TEST_F(events, poll_reports_rdnorm)
 {
-	struct pollfd p = { .fd = self->s, .events = POLLIN | POLLRDNORM };
+	struct pollfd p = { .fd = self->rig.s, .events = POLLIN | POLLRDNORM };
 	uint64_t a;
 
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
 	ASSERT_EQ(1, poll(&p, 1, 0));
 	ASSERT_EQ(POLLIN | POLLRDNORM, p.revents);
 }
@@ -489,14 +467,14 @@ TEST_F(events, select_reports_readable)
 	uint64_t a;
 
 	FD_ZERO(&rd);
-	FD_SET(self->s, &rd);
-	ASSERT_EQ(0, select(self->s + 1, &rd, NULL, NULL, &tv));
-	ASSERT_EQ(0, done_op(self->s, self->fd1, 0, &a));
+	FD_SET(self->rig.s, &rd);
+	ASSERT_EQ(0, select(self->rig.s + 1, &rd, NULL, NULL, &tv));
+	ASSERT_EQ(0, done_op(self->rig.s, self->rig.fd[1], 0, &a));
 	FD_ZERO(&rd);
-	FD_SET(self->s, &rd);
+	FD_SET(self->rig.s, &rd);
 	tv.tv_sec = 5;
-	ASSERT_EQ(1, select(self->s + 1, &rd, NULL, NULL, &tv));
-	ASSERT_TRUE(FD_ISSET(self->s, &rd));
+	ASSERT_EQ(1, select(self->rig.s + 1, &rd, NULL, NULL, &tv));
+	ASSERT_TRUE(FD_ISSET(self->rig.s, &rd));
 }
 
 TEST_HARNESS_MAIN

@@ -35,6 +35,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 #include "lib_vmtest.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
@@ -43,32 +44,31 @@
 #define FILL		0xA5
 #define NASYNC		4
 
+/* The slow device is over ram0; ram1 is filled with FILL. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 2,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.fill = true,
+	.fill_byte = FILL,
+};
+
 FIXTURE(async) {
+	struct vt_rig rig;
 	struct vdsw_session *sess;
 	struct vdsw_async *a[NASYNC];
-	char slow[64], ram0[64], ram1[64];
 	uint64_t size;
 };
 
 FIXTURE_SETUP(async)
 {
-	int ret;
-
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(2, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
 	self->size = DEV_MIB * VT_MIB;
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, FILL));
-	ret = vt_delay_create("vdswslow", self->ram0, WRITE_DELAY_MS,
-			      self->slow, sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
+	if (!vt_rig_setup(_metadata, &self->rig, &rig_opts))
+		return;
 	ASSERT_HR(S_OK, vdsw_session_open(NULL, &self->sess));
 }
 
@@ -81,22 +81,20 @@ FIXTURE_TEARDOWN(async)
 			vdsw_async_release(self->a[i]);
 	if (self->sess)
 		vdsw_session_close(self->sess);
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define START_SLOW(idx) do {						\
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->slow, 1, 1, 1, NULL,	\
-				   &self->a[idx]));			\
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.slow, 1, 1, 1,	\
+				   NULL, &self->a[idx]));		\
 	ASSERT_EQ(0, wait_running(self->sess, self->a[idx]));		\
 } while (0)
 
 /* A quick clean of ram1, waited for. */
 #define QUICK_DONE(idx) do {						\
 	HRESULT _op;							\
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 0, 0, 0, NULL,	\
-				   &self->a[idx]));			\
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 0, 0,	\
+				   0, NULL, &self->a[idx]));		\
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[idx], &_op, NULL));	\
 	ASSERT_HR(S_OK, _op);						\
 } while (0)
@@ -111,7 +109,7 @@ TEST_F(async, pending_with_monotonic_percent_then_s_ok_100)
 	uint64_t start = vt_now_ns();
 	HRESULT op;
 
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->slow, 1, 1, 1, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.slow, 1, 1, 1, NULL,
 				   &self->a[0]));
 	for (;;) {
 		ASSERT_HR(S_OK, vdsw_async_query_status(self->a[0], &op, &pct));
@@ -146,7 +144,7 @@ TEST_F(async, query_status_pending_right_after_submit)
 	uint32_t pct = 1234;
 	HRESULT op;
 
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->slow, 1, 1, 1, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.slow, 1, 1, 1, NULL,
 				   &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_query_status(self->a[0], &op, &pct));
 	ASSERT_HR(VDS_E_OPERATION_PENDING, op);
@@ -260,7 +258,7 @@ TEST_F(async, session_close_releases_blocked_wait)
 	ASSERT_HR(VDS_E_OPERATION_CANCELED, w.op);
 	ASSERT_HR(S_OK, vdsw_async_release(self->a[0]));
 	self->a[0] = NULL;
-	ASSERT_EQ(0, vt_try_excl(self->slow));
+	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
 }
 
 /* VDS_E_TIMEOUT: wait_ms on a slow op; the op is still pending and its
@@ -409,7 +407,7 @@ TEST_F(async, wait_ms_infinite_until_end)
 	struct vdsw_async_output out;
 	HRESULT op;
 
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->slow, 1, 1, 1, &o,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.slow, 1, 1, 1, &o,
 				   &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait_ms(self->a[0], -1, &op, &out));
 	ASSERT_HR(S_OK, op);
@@ -448,13 +446,13 @@ TEST_F(async, release_running_op_s_false)
 	ASSERT_EQ(0, vt_query(vdsw_session_fd(self->sess), id, &st));
 	ASSERT_FALSE(vt_state_ended(st.state))
 		TH_LOG("op %s after release", vt_state_name(st.state));
-	ASSERT_HR(VDS_E_DEVICE_IN_USE, vdsw_clean(self->sess, self->slow, 1, 1,
+	ASSERT_HR(VDS_E_DEVICE_IN_USE, vdsw_clean(self->sess, self->rig.slow, 1, 1,
 						  1, NULL, &self->a[1]));
-	ASSERT_EQ(-EBUSY, vt_try_excl(self->slow));
+	ASSERT_EQ(-EBUSY, vt_try_excl(self->rig.slow));
 	/* closing the session cancels it and frees the device */
 	ASSERT_HR(S_OK, vdsw_session_close(self->sess));
 	self->sess = NULL;
-	ASSERT_EQ(0, vt_try_excl(self->slow));
+	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
 }
 
 /* After vdsw_session_close(): a handle answers
@@ -477,7 +475,7 @@ TEST_F(async, closed_session_invalid_handle_then_release_s_ok)
 	self->a[0] = NULL;
 	ASSERT_HR(S_OK, vdsw_async_release(self->a[1]));
 	self->a[1] = NULL;
-	ASSERT_EQ(0, vt_try_excl(self->slow));
+	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
 }
 
 TEST_HARNESS_MAIN

@@ -28,6 +28,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
 #define DEV_MIB		8
@@ -115,9 +116,22 @@ static int finish(struct proc *p, int ms)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The slow device is over ram0; ram1 is filled with FILL. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 2,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.fill = true,
+	.fill_byte = FILL,
+};
+
 FIXTURE(ex) {
 	const char *prog;
-	char slow[64], ram0[64], ram1[64];
+	struct vt_rig rig;
 	struct proc p;
 	bool running;
 };
@@ -125,36 +139,20 @@ FIXTURE(ex) {
 FIXTURE_SETUP(ex)
 {
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < sizeof(prog_paths) / sizeof(prog_paths[0]); i++)
 		if (!access(prog_paths[i], X_OK))
 			self->prog = prog_paths[i];
 	if (!self->prog)
 		SKIP(return, "clean-like-windows is not in the guest (mkinitramfs copies build/lib/examples/*)");
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(2, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, DEV_MIB * VT_MIB, FILL));
-	ret = vt_delay_create("vdswslow", self->ram0, WRITE_DELAY_MS,
-			      self->slow, sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
+	vt_rig_setup(_metadata, &self->rig, &rig_opts);
 }
 
 FIXTURE_TEARDOWN(ex)
 {
 	if (self->running)
 		finish(&self->p, 0);
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 /* Run the program to its end; its exit status. */
@@ -177,7 +175,7 @@ static int run(FIXTURE_DATA(ex) *self, const char *const *args)
 /* A plain disk: every HRESULT S_OK, 100%, exit 0. */
 TEST_F(ex, clean_runs_to_s_ok)
 {
-	const char *const args[] = { self->ram1, NULL };
+	const char *const args[] = { self->rig.ram[1], NULL };
 
 	ASSERT_EQ(0, run(self, args));
 	ASSERT_PRINTED("open session: S_OK (0x00000000)");
@@ -186,13 +184,13 @@ TEST_F(ex, clean_runs_to_s_ok)
 	ASSERT_PRINTED("Wait: S_OK (0x00000000)");
 	ASSERT_PRINTED("clean result: S_OK (0x00000000)");
 	ASSERT_PRINTED("output type 11: 2097152 of 2097152 bytes");
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, VT_MIB, 0, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, VT_MIB, 0, NULL));
 }
 
 /* With the module unloaded, the program's session open loads it. */
 TEST_F(ex, loads_the_module)
 {
-	const char *const args[] = { "--full", self->ram1, NULL };
+	const char *const args[] = { "--full", self->rig.ram[1], NULL };
 
 	ASSERT_EQ(0, vt_module_unload());
 	ASSERT_EQ(0, run(self, args));
@@ -206,7 +204,7 @@ TEST_F(ex, loads_the_module)
  * program says how far it got and exits 1. */
 TEST_F(ex, sigint_cancels_the_clean)
 {
-	const char *const args[] = { "--force", "--full", self->slow, NULL };
+	const char *const args[] = { "--force", "--full", self->rig.slow, NULL };
 	uint64_t start;
 	int st;
 
@@ -236,14 +234,14 @@ TEST_F(ex, sigint_cancels_the_clean)
 	ASSERT_PRINTED("clean result: VDS_E_OPERATION_CANCELED (0x8004240D)");
 	ASSERT_PRINTED(" of 8388608 bytes, stopped by Operation canceled\n");
 	ASSERT_EQ(NULL, strstr(self->p.buf, "100%"));
-	ASSERT_EQ(0, vt_try_excl(self->slow));
+	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
 }
 
 /* ext2 without --force: refused before anything is written. */
 TEST_F(ex, refuses_a_filesystem_without_force)
 {
-	const char *const args[] = { self->ram1, NULL };
-	int ret = vt_mkfs_ext2(self->ram1);
+	const char *const args[] = { self->rig.ram[1], NULL };
+	int ret = vt_mkfs_ext2(self->rig.ram[1]);
 
 	if (ret)
 		SKIP(return, "no mke2fs (%s)", strerror(-ret));
@@ -266,12 +264,12 @@ TEST_F(ex, no_such_device)
 TEST_F(ex, usage)
 {
 	const char *const none[] = { NULL };
-	const char *const bad[] = { "--bogus", self->ram1, NULL };
+	const char *const bad[] = { "--bogus", self->rig.ram[1], NULL };
 
 	ASSERT_EQ(2, run(self, none));
 	ASSERT_PRINTED("usage:");
 	ASSERT_EQ(2, run(self, bad));
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, DEV_MIB * VT_MIB, FILL, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, DEV_MIB * VT_MIB, FILL, NULL));
 }
 
 TEST_HARNESS_MAIN

@@ -35,6 +35,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 #include "lib_vmtest.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
@@ -122,34 +123,34 @@ static int in_child(enum drop_how how, int cap,
 
 /* ------------------------------------------------------------------ */
 
+/* The slow device is over ram0; ram1 is filled with FILL. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 2,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.fill = true,
+	.fill_byte = FILL,
+};
+
 FIXTURE(hr) {
+	struct vt_rig rig;
 	struct vdsw_session *sess;
 	struct vdsw_async *a[NASYNC];
-	char slow[64], ram0[64], ram1[64], nullb[64], mnt[128];
+	char nullb[64], mnt[128];
 	int holdfd;
 	uint64_t size;
 };
 
 FIXTURE_SETUP(hr)
 {
-	int ret;
-
 	self->holdfd = -1;
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(2, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
 	self->size = DEV_MIB * VT_MIB;
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, FILL));
-	ret = vt_delay_create("vdswslow", self->ram0, WRITE_DELAY_MS,
-			      self->slow, sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
+	if (!vt_rig_setup(_metadata, &self->rig, &rig_opts))
+		return;
 	ASSERT_HR(S_OK, vdsw_session_open(NULL, &self->sess));
 }
 
@@ -168,15 +169,13 @@ FIXTURE_TEARDOWN(hr)
 		vt_umount(self->mnt);
 	unlink("/tmp/vdsw-regular-file");
 	vt_nullb_destroy("vdswnb");
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 /* Start a full, forced clean of the slow device and wait until it writes. */
 #define START_SLOW(idx) do {						\
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->slow, 1, 1, 1, NULL,	\
-				   &self->a[idx]));			\
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.slow, 1, 1, 1,	\
+				   NULL, &self->a[idx]));		\
 	ASSERT_EQ(0, wait_running(self->sess, self->a[idx]));		\
 } while (0)
 
@@ -197,7 +196,7 @@ TEST_F(hr, s_ok_quick_clean)
 	HRESULT op;
 	uint32_t pct;
 
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 0, 0, 0, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 0, 0, 0, NULL,
 				   &self->a[0]));
 	ASSERT_NE(0, vdsw_async_op_id(self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, &out));
@@ -213,10 +212,10 @@ TEST_F(hr, s_ok_quick_clean)
 	ASSERT_HR(S_OK, op);
 	ASSERT_EQ(100, pct);
 	/* the first and last MiB are zero, the rest untouched */
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, VT_MIB, 0, NULL));
-	ASSERT_EQ(0, vt_check_fill(self->ram1, self->size - VT_MIB, VT_MIB, 0,
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, VT_MIB, 0, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], self->size - VT_MIB, VT_MIB, 0,
 				   NULL));
-	ASSERT_EQ(0, vt_check_fill(self->ram1, VT_MIB, self->size - 2 * VT_MIB,
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], VT_MIB, self->size - 2 * VT_MIB,
 				   FILL, NULL));
 }
 
@@ -227,14 +226,14 @@ TEST_F(hr, s_ok_full_clean)
 	uint64_t bad = 0;
 	HRESULT op;
 
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 0, 0, 1, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 0, 0, 1, NULL,
 				   &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, &out));
 	ASSERT_HR(S_OK, op);
 	ASSERT_EQ(self->size, out.bytes_total);
 	ASSERT_EQ(self->size, out.bytes_done);
 	ASSERT_EQ(100, out.percent);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, 0, &bad))
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, 0, &bad))
 		TH_LOG("byte %llu not zero", (unsigned long long)bad);
 }
 
@@ -297,7 +296,7 @@ TEST_F(hr, operation_canceled)
 	ASSERT_GT(100, out.percent);
 	ASSERT_GT(self->size, out.bytes_done);
 	/* the device is free again */
-	ASSERT_EQ(0, vt_try_excl(self->slow));
+	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
 }
 
 /* VDS_E_OPERATION_CANCELED: every later Cancel of a cancelled op. */
@@ -319,7 +318,7 @@ TEST_F(hr, cancel_too_late_after_done)
 	HRESULT op;
 	uint32_t pct;
 
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 0, 0, 0, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 0, 0, 0, NULL,
 				   &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, NULL));
 	ASSERT_HR(S_OK, op);
@@ -336,22 +335,22 @@ TEST_F(hr, incompatible_file_system_mounted)
 	struct vdsw_probe_info info;
 	int ret;
 
-	ret = vt_mkfs_ext2(self->ram1);
+	ret = vt_mkfs_ext2(self->rig.ram[1]);
 	if (ret)
 		SKIP(return, "no mke2fs (%s)", strerror(-ret));
-	ret = vt_mount_ext2(self->ram1, "hr", self->mnt, sizeof(self->mnt));
+	ret = vt_mount_ext2(self->rig.ram[1], "hr", self->mnt, sizeof(self->mnt));
 	if (ret) {
 		self->mnt[0] = '\0';
 		SKIP(return, "cannot mount ext2 (%s)", strerror(-ret));
 	}
 	ASSERT_HR(VDS_E_INCOMPATIBLE_FILE_SYSTEM,
-		  vdsw_clean(self->sess, self->ram1, 1, 0, 0, NULL, &self->a[0]));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 0, 0, NULL, &self->a[0]));
 	ASSERT_HR(VDS_E_INCOMPATIBLE_FILE_SYSTEM,
-		  vdsw_clean(self->sess, self->ram1, 1, 1, 1, NULL, &self->a[0]));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 1, NULL, &self->a[0]));
 	ASSERT_EQ(NULL, self->a[0]);
 	/* nothing was written: the filesystem is still there */
 	ASSERT_HR(VDS_E_OPERATION_DENIED,
-		  vdsw_check_device(self->ram1, 0, 0, &info));
+		  vdsw_check_device(self->rig.ram[1], 0, 0, &info));
 	ASSERT_STREQ("ext2", info.fstype);
 }
 
@@ -361,14 +360,14 @@ TEST_F(hr, incompatible_file_system_held_exclusively)
 {
 	HRESULT op;
 
-	self->holdfd = vt_open(self->ram1, O_RDONLY | O_EXCL);
+	self->holdfd = vt_open(self->rig.ram[1], O_RDONLY | O_EXCL);
 	ASSERT_LE(0, self->holdfd);
 	ASSERT_HR(VDS_E_INCOMPATIBLE_FILE_SYSTEM,
-		  vdsw_clean(self->sess, self->ram1, 1, 1, 0, NULL, &self->a[0]));
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL, NULL));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 0, NULL, &self->a[0]));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL, NULL));
 	close(self->holdfd);
 	self->holdfd = -1;
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 1, 1, 0, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 0, NULL,
 				   &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, NULL));
 	ASSERT_HR(S_OK, op);
@@ -452,7 +451,7 @@ TEST_F(hr, access_denied_without_cap_sys_admin)
 	START_SLOW(0);
 	arg.sess = self->sess;
 	arg.running = self->a[0];
-	arg.dev = self->ram1;
+	arg.dev = self->rig.ram[1];
 	ASSERT_EQ(0, in_child(DROP_CAP, CAP_SYS_ADMIN, noadmin_calls, &arg, &r));
 	ASSERT_EQ(6, r.n);
 	for (i = 0; i < r.n; i++)
@@ -465,7 +464,7 @@ TEST_F(hr, access_denied_without_cap_sys_admin)
 	ASSERT_HR(S_OK, r.hr[4]);
 	ASSERT_HR(VDS_E_OPERATION_PENDING, r.hr[5]);
 	/* ram1 untouched, the slow op still running */
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL, NULL));
 	ASSERT_HR(S_OK, vdsw_async_query_status(self->a[0], &op, NULL));
 	ASSERT_HR(VDS_E_OPERATION_PENDING, op);
 	ASSERT_HR(S_OK, vdsw_async_cancel(self->a[0]));
@@ -488,7 +487,7 @@ static void nobody_calls(void *p, struct child_res *r)
  * can the device. */
 TEST_F(hr, access_denied_not_root)
 {
-	struct noadmin_arg arg = { .sess = self->sess, .dev = self->ram1 };
+	struct noadmin_arg arg = { .sess = self->sess, .dev = self->rig.ram[1] };
 	struct child_res r;
 
 	ASSERT_EQ(0, in_child(DROP_NOBODY, 0, nobody_calls, &arg, &r));
@@ -501,7 +500,7 @@ TEST_F(hr, access_denied_not_root)
 /* VDS_E_ACCESS_DENIED: vdsw_clean_fd() of an fd not open for writing. */
 TEST_F(hr, access_denied_fd_not_open_for_writing)
 {
-	int fd = vt_open(self->ram1, O_RDONLY);
+	int fd = vt_open(self->rig.ram[1], O_RDONLY);
 
 	ASSERT_LE(0, fd);
 	ASSERT_HR(VDS_E_ACCESS_DENIED,
@@ -509,7 +508,7 @@ TEST_F(hr, access_denied_fd_not_open_for_writing)
 	ASSERT_HR(VDS_E_ACCESS_DENIED,
 		  vdsw_clean_fd(self->sess, fd, 0, 0, 0, NULL, &self->a[0]));
 	close(fd);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL, NULL));
 }
 
 /* E_OUTOFMEMORY: the session holds max_ops ops (ended ones count until
@@ -522,18 +521,18 @@ TEST_F(hr, outofmemory_session_holds_max_ops)
 	self->sess = NULL;
 	ASSERT_EQ(0, vt_module_reload("max_ops=1 " MOD_PARAMS));
 	ASSERT_HR(S_OK, vdsw_session_open(NULL, &self->sess));
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 0, 0, 0, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 0, 0, 0, NULL,
 				   &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, NULL));
 	ASSERT_HR(S_OK, op);
-	ASSERT_HR(E_OUTOFMEMORY, vdsw_clean(self->sess, self->ram1, 0, 0, 0,
+	ASSERT_HR(E_OUTOFMEMORY, vdsw_clean(self->sess, self->rig.ram[1], 0, 0, 0,
 					    NULL, &self->a[1]));
 	ASSERT_EQ(NULL, self->a[1]);
-	ASSERT_HR(E_OUTOFMEMORY, vdsw_clean(self->sess, self->slow, 1, 1, 0,
+	ASSERT_HR(E_OUTOFMEMORY, vdsw_clean(self->sess, self->rig.slow, 1, 1, 0,
 					    NULL, &self->a[1]));
 	ASSERT_HR(S_OK, vdsw_async_release(self->a[0]));
 	self->a[0] = NULL;
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 0, 0, 0, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 0, 0, 0, NULL,
 				   &self->a[1]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[1], &op, NULL));
 	ASSERT_HR(S_OK, op);

@@ -40,6 +40,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 #include "lib_vmtest.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
@@ -48,36 +49,45 @@
 #define FILL		0xA5
 #define NASYNC		2
 
+/*
+ * ram1 is filled with FILL; the slow device over ram0 is optional
+ * (rig.have_slow).
+ */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 2,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswsan",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.slow_optional = true,
+	.fill = true,
+	.fill_byte = FILL,
+};
+
 FIXTURE(san) {
+	struct vt_rig rig;
 	struct vdsw_session *sess;
 	struct vdsw_async *a[NASYNC];
-	char slow[64], ram0[64], ram1[64];
 	uint64_t size;
-	bool have_slow;
 };
 
 FIXTURE_SETUP(san)
 {
 	struct vdswipe_version ver;
-	int ret;
 
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
+	if (!vt_rig_module(_metadata, &self->rig, &rig_opts))
+		return;
 	ASSERT_HR(S_OK, vdsw_session_open(NULL, &self->sess));
 	ASSERT_HR(S_OK, vdsw_session_version(self->sess, &ver));
 	if (!(ver.features & VDSWIPE_FEAT_SANITIZE) || !(ver.features & VDSWIPE_FEAT_RANDOM))
 		SKIP(return, "the module does not report VDSWIPE_FEAT_SANITIZE and _RANDOM (features 0x%llx)",
 		     (unsigned long long)ver.features);
-	ret = vt_brd_load(2, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
 	self->size = DEV_MIB * VT_MIB;
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, FILL));
-	ret = vt_delay_create("vdswsan", self->ram0, WRITE_DELAY_MS,
-			      self->slow, sizeof(self->slow));
-	self->have_slow = !ret;
+	if (!vt_rig_disks(_metadata, &self->rig))
+		return;
+	vt_rig_slow(_metadata, &self->rig);
 }
 
 FIXTURE_TEARDOWN(san)
@@ -89,9 +99,7 @@ FIXTURE_TEARDOWN(san)
 			vdsw_async_release(self->a[i]);
 	if (self->sess)
 		vdsw_session_close(self->sess);
-	vt_dm_remove("vdswsan");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 static struct vdsw_clean_opts random_zero_verify_last(void)
@@ -129,10 +137,10 @@ TEST_F(san, random_zero_verify_last_with_progress)
 	HRESULT op;
 	int fd;
 
-	if (!self->have_slow)
+	if (!self->rig.have_slow)
 		SKIP(return, "no dm-delay");
-	ASSERT_EQ(0, vt_fill(self->slow, 0, self->size, FILL));
-	fd = vt_open(self->slow, O_RDWR);
+	ASSERT_EQ(0, vt_fill(self->rig.slow, 0, self->size, FILL));
+	fd = vt_open(self->rig.slow, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_HR(S_OK, vdsw_clean_fd(self->sess, fd, 1, 1, 1, &o, &self->a[0]));
 	close(fd);		/* the op does not keep it */
@@ -195,7 +203,7 @@ TEST_F(san, random_zero_verify_last_with_progress)
 	ASSERT_HR(S_OK, op);
 	ASSERT_EQ(VDSWIPE_STATE_DONE, out.state);
 	ASSERT_EQ(3 * self->size, out.bytes_total);
-	ASSERT_EQ(0, vt_check_fill(self->slow, 0, self->size, 0, &bad))
+	ASSERT_EQ(0, vt_check_fill(self->rig.slow, 0, self->size, 0, &bad))
 		TH_LOG("not zero at %llu", (unsigned long long)bad);
 }
 
@@ -207,9 +215,9 @@ TEST_F(san, cancel_in_a_pass)
 	HRESULT op;
 	int fd;
 
-	if (!self->have_slow)
+	if (!self->rig.have_slow)
 		SKIP(return, "no dm-delay");
-	fd = vt_open(self->slow, O_RDWR);
+	fd = vt_open(self->rig.slow, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_HR(S_OK, vdsw_clean_fd(self->sess, fd, 1, 1, 1, &o, &self->a[0]));
 	close(fd);
@@ -235,9 +243,9 @@ TEST_F(san, verify_zeroed_device)
 	HRESULT op;
 	int ro;
 
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, 0));
+	ASSERT_EQ(0, vt_fill(self->rig.ram[1], 0, self->size, 0));
 	/* by path, every byte */
-	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->ram1, 1, NULL, &self->a[0]));
+	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->rig.ram[1], 1, NULL, &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, NULL));
 	ASSERT_HR(S_OK, op);
 	ASSERT_HR(S_OK, vdsw_async_query_progress(self->a[0], &op, &p));
@@ -256,7 +264,7 @@ TEST_F(san, verify_zeroed_device)
 	self->a[0] = NULL;
 
 	/* on a read-only fd, sampled: fewer chunks, the first and last MiB always */
-	ro = vt_open(self->ram1, O_RDONLY);
+	ro = vt_open(self->rig.ram[1], O_RDONLY);
 	ASSERT_LE(0, ro);
 	ASSERT_HR(S_OK, vdsw_verify_fd(self->sess, ro, 1, &vo, &self->a[0]));
 	close(ro);
@@ -272,15 +280,15 @@ TEST_F(san, verify_zeroed_device)
 	self->a[0] = NULL;
 
 	/* a pattern, quick (first and last MiB) */
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, 0x5A));
+	ASSERT_EQ(0, vt_fill(self->rig.ram[1], 0, self->size, 0x5A));
 	vo = (struct vdsw_verify_opts){ .size = sizeof(vo), .method = VDSWIPE_METHOD_PATTERN,
 					.pattern = 0x5A };
-	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->ram1, 0, &vo, &self->a[0]));
+	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->rig.ram[1], 0, &vo, &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, NULL));
 	ASSERT_HR(S_OK, op);
 	ASSERT_HR(S_OK, vdsw_async_query_progress(self->a[0], &op, &p));
 	ASSERT_EQ(2 * VDSWIPE_QUICK_BYTES, p.bytes_verified);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, 0x5A, NULL));	/* unchanged */
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, 0x5A, NULL));	/* unchanged */
 }
 
 /*
@@ -296,10 +304,10 @@ TEST_F(san, verify_corrupted_device_mismatch)
 	const char junk = 0x01;
 	HRESULT op;
 
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, 0));
-	ASSERT_EQ(0, vt_write_bytes(self->ram1, off1, &junk, 1));
-	ASSERT_EQ(0, vt_write_bytes(self->ram1, off2, &junk, 1));
-	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->ram1, 1, NULL, &self->a[0]));
+	ASSERT_EQ(0, vt_fill(self->rig.ram[1], 0, self->size, 0));
+	ASSERT_EQ(0, vt_write_bytes(self->rig.ram[1], off1, &junk, 1));
+	ASSERT_EQ(0, vt_write_bytes(self->rig.ram[1], off2, &junk, 1));
+	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->rig.ram[1], 1, NULL, &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, &out));
 	ASSERT_HR(VDSW_E_VERIFY_MISMATCH, op);
 	ASSERT_TRUE(FAILED(op));
@@ -320,13 +328,13 @@ TEST_F(san, verify_corrupted_device_mismatch)
 	ASSERT_HR(VDSW_E_VERIFY_MISMATCH, op);
 	ASSERT_STREQ("VDSW_E_VERIFY_MISMATCH", vdsw_hresult_name(op));
 	/* nothing was written: the corruption is still there */
-	ASSERT_EQ(1, vt_check_fill(self->ram1, 0, self->size, 0, NULL));
+	ASSERT_EQ(1, vt_check_fill(self->rig.ram[1], 0, self->size, 0, NULL));
 
 	/* a quick verification reads the first and the last MiB only, where
 	 * neither junk byte is */
 	ASSERT_HR(S_OK, vdsw_async_release(self->a[0]));
 	self->a[0] = NULL;
-	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->ram1, 0, NULL, &self->a[0]));
+	ASSERT_HR(S_OK, vdsw_verify(self->sess, self->rig.ram[1], 0, NULL, &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, NULL));
 	ASSERT_HR(S_OK, op);
 }
@@ -341,7 +349,7 @@ TEST_F(san, v1_sized_opts_clean_as_before)
 	uint32_t pct;
 	HRESULT op;
 
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 1, 1, 1, &o, &self->a[0]));
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 1, &o, &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, &out));
 	ASSERT_HR(S_OK, op);
 	ASSERT_EQ(self->size, out.bytes_total);		/* writes only */
@@ -357,19 +365,19 @@ TEST_F(san, v1_sized_opts_clean_as_before)
 	ASSERT_EQ(0, p.bytes_verified);
 	ASSERT_EQ(self->size, p.bytes_written);
 	ASSERT_EQ(VDSWIPE_METHOD_PATTERN, p.method);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, 0x3C, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, 0x3C, NULL));
 
 	/* a V2 struct without passes or verification is the same clean */
 	ASSERT_HR(S_OK, vdsw_async_release(self->a[0]));
 	self->a[0] = NULL;
 	o = (struct vdsw_clean_opts){ .size = sizeof(o), .method = VDSWIPE_METHOD_PATTERN,
 				      .pattern = 0xC3 };
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->ram1, 1, 1, 0, &o, &self->a[0]));
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 0, &o, &self->a[0]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[0], &op, &out));
 	ASSERT_HR(S_OK, op);
 	ASSERT_EQ(2 * VDSWIPE_QUICK_BYTES, out.bytes_total);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, VDSWIPE_QUICK_BYTES, 0xC3, NULL));
-	ASSERT_EQ(0, vt_check_fill(self->ram1, VDSWIPE_QUICK_BYTES,
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, VDSWIPE_QUICK_BYTES, 0xC3, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], VDSWIPE_QUICK_BYTES,
 				   self->size - 2 * VDSWIPE_QUICK_BYTES, 0x3C, NULL));
 }
 
@@ -386,7 +394,7 @@ TEST_F(san, invalid_v2_opts_submit_nothing)
 	HRESULT op;
 	int fd;
 
-	fd = vt_open(self->ram1, O_RDWR);
+	fd = vt_open(self->rig.ram[1], O_RDWR);
 	ASSERT_LE(0, fd);
 	/* one valid op first, for its id */
 	ASSERT_HR(S_OK, vdsw_verify_fd(self->sess, fd, 0, NULL, &self->a[0]));
@@ -432,7 +440,7 @@ TEST_F(san, invalid_v2_opts_submit_nothing)
 #undef BADV
 	/* nothing happened */
 	ASSERT_TRUE(no_event(self->sess));
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL, NULL));
 	ASSERT_HR(S_OK, vdsw_verify_fd(self->sess, fd, 0,
 				       &(struct vdsw_verify_opts){ .size = sizeof(vo),
 					.method = VDSWIPE_METHOD_PATTERN, .pattern = FILL },

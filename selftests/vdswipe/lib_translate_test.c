@@ -33,6 +33,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 #include "lib_vmtest.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
@@ -43,36 +44,34 @@
 #define NASYNC		4
 #define NODEV_PATH	"/tmp/vdsw-nodev"
 
+/* The slow device is over ram0; ram1 and ram2 are filled with FILL. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 3,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.fill = true,
+	.fill_byte = FILL,
+};
+
 FIXTURE(tr) {
+	struct vt_rig rig;
 	struct vdsw_session *sess, *sess2;
 	struct vdsw_async *a[NASYNC];
-	char slow[64], ram0[64], ram1[64], ram2[64], err[64], nullb[64];
+	char err[64], nullb[64];
 	uint64_t size;
 	bool ro;
 };
 
 FIXTURE_SETUP(tr)
 {
-	int ret;
-
-	vt_cleanup_leftovers();
 	unlink(NODEV_PATH);
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(3, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	vt_brd_path(2, self->ram2, sizeof(self->ram2));
 	self->size = DEV_MIB * VT_MIB;
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, self->size, FILL));
-	ASSERT_EQ(0, vt_fill(self->ram2, 0, self->size, FILL));
-	ret = vt_delay_create("vdswslow", self->ram0, WRITE_DELAY_MS,
-			      self->slow, sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
+	if (!vt_rig_setup(_metadata, &self->rig, &rig_opts))
+		return;
 	ASSERT_HR(S_OK, vdsw_session_open(NULL, &self->sess));
 }
 
@@ -88,18 +87,16 @@ FIXTURE_TEARDOWN(tr)
 	if (self->sess2)
 		vdsw_session_close(self->sess2);
 	if (self->ro)
-		vt_set_ro(self->ram1, false);
+		vt_set_ro(self->rig.ram[1], false);
 	unlink(NODEV_PATH);
 	vt_nullb_destroy("vdswtr");
 	vt_dm_remove("vdswerr");
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define START_SLOW(idx) do {						\
-	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->slow, 1, 1, 1, NULL,	\
-				   &self->a[idx]));			\
+	ASSERT_HR(S_OK, vdsw_clean(self->sess, self->rig.slow, 1, 1, 1,	\
+				   NULL, &self->a[idx]));		\
 	ASSERT_EQ(0, wait_running(self->sess, self->a[idx]));		\
 } while (0)
 
@@ -112,7 +109,7 @@ static int make_err(FIXTURE_DATA(tr) *self, unsigned int good_mib)
 	if (good)
 		snprintf(table, sizeof(table),
 			 "0 %llu linear %s 0\n%llu %llu error",
-			 (unsigned long long)good, self->ram2,
+			 (unsigned long long)good, self->rig.ram[2],
 			 (unsigned long long)good,
 			 (unsigned long long)(all - good));
 	else
@@ -157,7 +154,7 @@ TEST_F(tr, device_in_use_same_session)
 {
 	START_SLOW(0);
 	ASSERT_HR(VDS_E_DEVICE_IN_USE,
-		  vdsw_clean(self->sess, self->slow, 1, 1, 1, NULL, &self->a[1]));
+		  vdsw_clean(self->sess, self->rig.slow, 1, 1, 1, NULL, &self->a[1]));
 	ASSERT_EQ(NULL, self->a[1]);
 }
 
@@ -170,9 +167,9 @@ TEST_F(tr, device_in_use_other_session)
 	START_SLOW(0);
 	ASSERT_HR(S_OK, vdsw_session_open(NULL, &self->sess2));
 	ASSERT_HR(VDS_E_DEVICE_IN_USE,
-		  vdsw_clean(self->sess2, self->slow, 1, 1, 0, NULL, &self->a[1]));
+		  vdsw_clean(self->sess2, self->rig.slow, 1, 1, 0, NULL, &self->a[1]));
 	ASSERT_HR(S_OK, vdsw_async_cancel(self->a[0]));
-	ASSERT_HR(S_OK, vdsw_clean(self->sess2, self->slow, 1, 1, 0, NULL,
+	ASSERT_HR(S_OK, vdsw_clean(self->sess2, self->rig.slow, 1, 1, 0, NULL,
 				   &self->a[1]));
 	ASSERT_HR(S_OK, vdsw_async_wait(self->a[1], &op, NULL));
 	ASSERT_HR(S_OK, op);
@@ -182,10 +179,10 @@ TEST_F(tr, device_in_use_other_session)
  * by path and by an fd opened for writing before. */
 TEST_F(tr, media_write_protected)
 {
-	int fd = vt_open(self->ram1, O_RDWR);
+	int fd = vt_open(self->rig.ram[1], O_RDWR);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vt_set_ro(self->ram1, true));
+	ASSERT_EQ(0, vt_set_ro(self->rig.ram[1], true));
 	self->ro = true;
 	ASSERT_HR(VDS_E_MEDIA_WRITE_PROTECTED,
 		  vdsw_clean_fd(self->sess, fd, 1, 1, 0, NULL, &self->a[0]));
@@ -193,9 +190,9 @@ TEST_F(tr, media_write_protected)
 		  vdsw_clean_fd(self->sess, fd, 0, 0, 0, NULL, &self->a[0]));
 	close(fd);
 	ASSERT_HR(VDS_E_MEDIA_WRITE_PROTECTED,
-		  vdsw_clean(self->sess, self->ram1, 1, 1, 0, NULL, &self->a[0]));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 0, NULL, &self->a[0]));
 	ASSERT_EQ(NULL, self->a[0]);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL, NULL));
 }
 
 /* E_INVALIDARG: a range past the end of the device, or not aligned to its
@@ -208,20 +205,20 @@ TEST_F(tr, invalidarg_bad_range)
 	};
 
 	ASSERT_HR(E_INVALIDARG,
-		  vdsw_clean(self->sess, self->ram1, 1, 1, 1, &o, &self->a[0]));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 1, &o, &self->a[0]));
 	o.offset = 100;
 	o.length = VT_MIB;
 	ASSERT_HR(E_INVALIDARG,
-		  vdsw_clean(self->sess, self->ram1, 1, 1, 1, &o, &self->a[0]));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 1, &o, &self->a[0]));
 	o.offset = 0;
 	o.length = VT_MIB + 1;
 	ASSERT_HR(E_INVALIDARG,
-		  vdsw_clean(self->sess, self->ram1, 1, 1, 1, &o, &self->a[0]));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 1, &o, &self->a[0]));
 	o.length = 0;
 	ASSERT_HR(E_INVALIDARG,
-		  vdsw_clean(self->sess, self->ram1, 1, 1, 1, &o, &self->a[0]));
+		  vdsw_clean(self->sess, self->rig.ram[1], 1, 1, 1, &o, &self->a[0]));
 	ASSERT_EQ(NULL, self->a[0]);
-	ASSERT_EQ(0, vt_check_fill(self->ram1, 0, self->size, FILL, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[1], 0, self->size, FILL, NULL));
 }
 
 /* E_INVALIDARG: 512-byte aligned is not enough on a 4096-byte device. */
@@ -286,7 +283,7 @@ TEST_F(tr, partially_cleaned_after_io_error)
 	ASSERT_HR(VDS_S_DISK_PARTIALLY_CLEANED, op);
 	ASSERT_HR(VDS_E_CANCEL_TOO_LATE, vdsw_async_cancel(self->a[0]));
 	/* what could be written was */
-	ASSERT_EQ(0, vt_check_fill(self->ram2, 0, GOOD_MIB * VT_MIB, 0, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[2], 0, GOOD_MIB * VT_MIB, 0, NULL));
 }
 
 /* HRESULT_FROM_WIN32(ERROR_IO_DEVICE): the very first write fails (the

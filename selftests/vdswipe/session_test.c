@@ -18,57 +18,42 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 
+#define MOD_PARAMS	"chunk_size=262144"
 #define DEV_MIB		16
 #define WRITE_DELAY_MS	500
 
-FIXTURE(session) {
-	int s;
-	int fd0, fd1, slowfd;
-	char ram0[64], ram1[64], slow[64];
+/*
+ * ram0 and ram1 are plain; the slow device over ram2 is optional: tests that
+ * need a running op skip without it (NEED_SLOW).
+ */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 3,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 2,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.slow_optional = true,
+	.open_fds = true,
+	.session = true,
 };
 
-#define MOD_PARAMS	"chunk_size=262144"
+FIXTURE(session) {
+	struct vt_rig rig;
+};
 
 FIXTURE_SETUP(session)
 {
-	char ram2[64];
-	int ret;
-
-	self->s = self->fd0 = self->fd1 = self->slowfd = -1;
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(3, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	vt_brd_path(2, ram2, sizeof(ram2));
-	self->fd0 = vt_open(self->ram0, O_RDWR);
-	ASSERT_LE(0, self->fd0);
-	self->fd1 = vt_open(self->ram1, O_RDWR);
-	ASSERT_LE(0, self->fd1);
-	/* optional: tests that need a running op skip without it */
-	if (!vt_delay_create("vdswslow", ram2, WRITE_DELAY_MS, self->slow,
-			     sizeof(self->slow)))
-		self->slowfd = vt_open(self->slow, O_RDWR);
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
+	vt_rig_setup(_metadata, &self->rig, &rig_opts);
 }
 
 FIXTURE_TEARDOWN(session)
 {
-	if (self->s >= 0)
-		close(self->s);
-	if (self->fd0 >= 0)
-		close(self->fd0);
-	if (self->fd1 >= 0)
-		close(self->fd1);
-	if (self->slowfd >= 0)
-		close(self->slowfd);
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_close(&self->rig);
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define F_CLEAN	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE | VDSWIPE_CLEAN_RANGE)
@@ -88,16 +73,16 @@ static int running_op(FIXTURE_DATA(session) *self, int s, uint64_t *id)
 	struct vdswipe_status st;
 	int ret;
 
-	if (self->slowfd < 0)
+	if (self->rig.slowfd < 0)
 		return -ENODEV;
-	ret = vt_submit(s, self->slowfd, VDSWIPE_CLEAN_FULL |
+	ret = vt_submit(s, self->rig.slowfd, VDSWIPE_CLEAN_FULL |
 			VDSWIPE_CLEAN_FORCE, VDSWIPE_METHOD_ZERO, 0, 0, 0, id,
 			NULL);
 	return ret ? ret : vt_wait_progress(s, *id, 0, 20000, &st);
 }
 
 #define NEED_SLOW() do {						\
-	if (self->slowfd < 0)						\
+	if (self->rig.slowfd < 0)					\
 		SKIP(return, "no dm-delay: no long-running op");	\
 } while (0)
 
@@ -109,7 +94,8 @@ TEST_F(session, op_ids_nonzero_unique_never_reused)
 	int i, j;
 
 	for (i = 0; i < 64; i++) {
-		ASSERT_EQ(0, small_op(self->s, i % 2 ? self->fd1 : self->fd0,
+		ASSERT_EQ(0, small_op(self->rig.s,
+				      i % 2 ? self->rig.fd[1] : self->rig.fd[0],
 				      &ids[i]));
 		ASSERT_NE(0, ids[i]);
 		for (j = 0; j < i; j++)
@@ -117,7 +103,7 @@ TEST_F(session, op_ids_nonzero_unique_never_reused)
 				TH_LOG("op %d reuses the id of op %d", i, j);
 		/* release most of them: freed ids must not come back */
 		if (i % 4)
-			ASSERT_EQ(0, vt_release(self->s, ids[i]));
+			ASSERT_EQ(0, vt_release(self->rig.s, ids[i]));
 	}
 }
 
@@ -126,13 +112,13 @@ TEST_F(session, query_reports_the_op)
 	struct vdswipe_status st;
 	uint64_t id, total;
 
-	ASSERT_EQ(0, vt_submit(self->s, self->fd0, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[0], F_CLEAN,
 			       VDSWIPE_METHOD_PATTERN, 0x42, 4096, 2 * VT_MIB,
 			       &id, &total));
 	ASSERT_EQ(2 * VT_MIB, total);
-	ASSERT_EQ(0, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
 	memset(&st, 0xff, sizeof(st));
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 	ASSERT_EQ(id, st.op_id);
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	ASSERT_EQ(0, st.result);
@@ -151,7 +137,7 @@ static int foreign_id(FIXTURE_DATA(session) *self, uint64_t *id, int *s2)
 	*s2 = vt_session_open();
 	if (*s2 < 0)
 		return *s2;
-	return small_op(self->s, self->fd0, id);
+	return small_op(self->rig.s, self->rig.fd[0], id);
 }
 
 TEST_F(session, foreign_id_query_enoent)
@@ -162,7 +148,7 @@ TEST_F(session, foreign_id_query_enoent)
 
 	ASSERT_EQ(0, foreign_id(self, &id, &s2));
 	ASSERT_EQ(-ENOENT, vt_query(s2, id, &st));
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 	close(s2);
 }
 
@@ -184,11 +170,11 @@ TEST_F(session, foreign_id_cancel_enoent)
 
 	NEED_SLOW();
 	ASSERT_LE(0, s2);
-	ASSERT_EQ(0, running_op(self, self->s, &id));
+	ASSERT_EQ(0, running_op(self, self->rig.s, &id));
 	ASSERT_EQ(-ENOENT, vt_cancel(s2, id));
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 	close(s2);
 }
 
@@ -200,7 +186,7 @@ TEST_F(session, foreign_id_release_enoent)
 
 	ASSERT_EQ(0, foreign_id(self, &id, &s2));
 	ASSERT_EQ(-ENOENT, vt_release(s2, id));
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 	close(s2);
 }
 
@@ -212,13 +198,14 @@ TEST_F(session, same_id_in_two_sessions_are_different_ops)
 
 	/* whatever the numbering, each session sees only its own op */
 	ASSERT_LE(0, s2);
-	ASSERT_EQ(0, vt_submit(self->s, self->fd0, F_CLEAN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, self->rig.fd[0], F_CLEAN,
 			       VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, &a, NULL));
-	ASSERT_EQ(0, vt_submit(s2, self->fd1, F_CLEAN, VDSWIPE_METHOD_ZERO, 0,
-			       0, 2 * VT_MIB, &b, NULL));
-	ASSERT_EQ(0, vt_wait(self->s, a, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_submit(s2, self->rig.fd[1], F_CLEAN,
+			       VDSWIPE_METHOD_ZERO, 0, 0, 2 * VT_MIB, &b,
+			       NULL));
+	ASSERT_EQ(0, vt_wait(self->rig.s, a, VDSWIPE_WAIT_INFINITE));
 	ASSERT_EQ(0, vt_wait(s2, b, VDSWIPE_WAIT_INFINITE));
-	ASSERT_EQ(0, vt_query(self->s, a, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, a, &st));
 	ASSERT_EQ(VT_MIB, st.bytes_total);
 	ASSERT_EQ(0, vt_query(s2, b, &st));
 	ASSERT_EQ(2 * VT_MIB, st.bytes_total);
@@ -229,14 +216,14 @@ TEST_F(session, dup_shares_the_session)
 {
 	struct vdswipe_status st;
 	uint64_t id;
-	int d = dup(self->s);
+	int d = dup(self->rig.s);
 
 	ASSERT_LE(0, d);
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	ASSERT_EQ(0, vt_query(d, id, &st));
 	/* closing one descriptor does not end the session */
-	ASSERT_EQ(0, close(self->s));
-	self->s = d;
+	ASSERT_EQ(0, close(self->rig.s));
+	self->rig.s = d;
 	ASSERT_EQ(0, vt_query(d, id, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 }
@@ -247,14 +234,14 @@ TEST_F(session, query_unknown_id_enoent)
 {
 	struct vdswipe_status st;
 
-	ASSERT_EQ(-ENOENT, vt_query(self->s, 0x99999ULL, &st));
+	ASSERT_EQ(-ENOENT, vt_query(self->rig.s, 0x99999ULL, &st));
 }
 
 TEST_F(session, query_id_zero_enoent)
 {
 	struct vdswipe_status st;
 
-	ASSERT_EQ(-ENOENT, vt_query(self->s, 0, &st));
+	ASSERT_EQ(-ENOENT, vt_query(self->rig.s, 0, &st));
 }
 
 TEST_F(session, query_einval_flags)
@@ -262,10 +249,10 @@ TEST_F(session, query_einval_flags)
 	struct vdswipe_status st = { 0 };
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	st.op_id = id;
 	st.flags = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_QUERY, &st));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_QUERY, &st));
 	ASSERT_EQ(EINVAL, errno);
 }
 
@@ -274,10 +261,10 @@ TEST_F(session, query_einval_reserved)
 	struct vdswipe_status st = { 0 };
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	st.op_id = id;
 	st.reserved = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_QUERY, &st));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_QUERY, &st));
 	ASSERT_EQ(EINVAL, errno);
 }
 
@@ -286,12 +273,12 @@ TEST_F(session, query_out_fields_ignored_on_input)
 	struct vdswipe_status st;
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	memset(&st, 0x5a, sizeof(st));
 	st.op_id = id;
 	st.flags = 0;
 	st.reserved = 0;
-	ASSERT_EQ(0, ioctl(self->s, VDSWIPE_IOC_QUERY, &st));
+	ASSERT_EQ(0, ioctl(self->rig.s, VDSWIPE_IOC_QUERY, &st));
 	ASSERT_EQ(id, st.op_id);
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	ASSERT_EQ(0, st.result);
@@ -305,7 +292,7 @@ TEST_F(session, query_out_fields_ignored_on_input)
 
 TEST_F(session, query_efault)
 {
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_QUERY, NULL));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_QUERY, NULL));
 	ASSERT_EQ(EFAULT, errno);
 }
 
@@ -317,11 +304,11 @@ TEST_F(session, query_efault_readonly_arg)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	st = p;
 	st->op_id = id;
 	ASSERT_EQ(0, mprotect(p, 4096, PROT_READ));
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_QUERY, st));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_QUERY, st));
 	ASSERT_EQ(EFAULT, errno);
 	munmap(p, 4096);
 }
@@ -334,12 +321,12 @@ TEST_F(session, release_running_op_ebusy)
 	uint64_t id;
 
 	NEED_SLOW();
-	ASSERT_EQ(0, running_op(self, self->s, &id));
-	ASSERT_EQ(-EBUSY, vt_release(self->s, id));
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, running_op(self, self->rig.s, &id));
+	ASSERT_EQ(-EBUSY, vt_release(self->rig.s, id));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 	ASSERT_EQ(VDSWIPE_STATE_RUNNING, st.state);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
-	ASSERT_EQ(0, vt_release(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
+	ASSERT_EQ(0, vt_release(self->rig.s, id));
 }
 
 TEST_F(session, released_op_is_gone)
@@ -347,24 +334,24 @@ TEST_F(session, released_op_is_gone)
 	struct vdswipe_status st;
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
-	ASSERT_EQ(0, vt_release(self->s, id));
-	ASSERT_EQ(-ENOENT, vt_query(self->s, id, &st));
-	ASSERT_EQ(-ENOENT, vt_cancel(self->s, id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
+	ASSERT_EQ(0, vt_release(self->rig.s, id));
+	ASSERT_EQ(-ENOENT, vt_query(self->rig.s, id, &st));
+	ASSERT_EQ(-ENOENT, vt_cancel(self->rig.s, id));
 }
 
 TEST_F(session, release_twice_enoent)
 {
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
-	ASSERT_EQ(0, vt_release(self->s, id));
-	ASSERT_EQ(-ENOENT, vt_release(self->s, id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
+	ASSERT_EQ(0, vt_release(self->rig.s, id));
+	ASSERT_EQ(-ENOENT, vt_release(self->rig.s, id));
 }
 
 TEST_F(session, release_unknown_id_enoent)
 {
-	ASSERT_EQ(-ENOENT, vt_release(self->s, 0x31337ULL));
+	ASSERT_EQ(-ENOENT, vt_release(self->rig.s, 0x31337ULL));
 }
 
 TEST_F(session, release_einval_flags)
@@ -373,12 +360,12 @@ TEST_F(session, release_einval_flags)
 	struct vdswipe_status st;
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	r.op_id = id;
 	r.flags = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_RELEASE, &r));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_RELEASE, &r));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 }
 
 TEST_F(session, release_einval_reserved)
@@ -387,17 +374,17 @@ TEST_F(session, release_einval_reserved)
 	struct vdswipe_status st;
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	r.op_id = id;
 	r.reserved = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_RELEASE, &r));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_RELEASE, &r));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 }
 
 TEST_F(session, release_efault)
 {
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_RELEASE, NULL));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_RELEASE, NULL));
 	ASSERT_EQ(EFAULT, errno);
 }
 
@@ -411,36 +398,38 @@ TEST_F(session, max_ops_eagain)
 	int i;
 
 	/* reload with a limit of 2 (the session of the fixture is closed) */
-	close(self->s);
-	self->s = -1;
+	close(self->rig.s);
+	self->rig.s = -1;
 	ASSERT_EQ(0, vt_module_reload("max_ops=2"));
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
-	ASSERT_EQ(0, vt_version(self->s, &ver));
+	self->rig.s = vt_session_open();
+	ASSERT_LE(0, self->rig.s);
+	ASSERT_EQ(0, vt_version(self->rig.s, &ver));
 	ASSERT_EQ(2, ver.max_ops);
 
 	/* ended but not released ops still count */
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &a));
-	ASSERT_EQ(0, small_op(self->s, self->fd1, &b));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &a));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[1], &b));
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(-EAGAIN, vt_submit(self->s, self->fd0, F_CLEAN,
+		ASSERT_EQ(-EAGAIN, vt_submit(self->rig.s, self->rig.fd[0],
+					     F_CLEAN,
 					     VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB,
 					     &c, NULL));
 	/* nothing was written by the refused submits */
-	ASSERT_EQ(0, vt_fill(self->ram0, VT_MIB, VT_MIB, 0x66));
-	ASSERT_EQ(-EAGAIN, vt_submit(self->s, self->fd0, F_CLEAN,
+	ASSERT_EQ(0, vt_fill(self->rig.ram[0], VT_MIB, VT_MIB, 0x66));
+	ASSERT_EQ(-EAGAIN, vt_submit(self->rig.s, self->rig.fd[0], F_CLEAN,
 				     VDSWIPE_METHOD_ZERO, 0, VT_MIB, VT_MIB,
 				     &c, NULL));
 	vt_sleep_ms(100);
-	ASSERT_EQ(0, vt_check_fill(self->ram0, VT_MIB, VT_MIB, 0x66, NULL));
+	ASSERT_EQ(0, vt_check_fill(self->rig.ram[0], VT_MIB, VT_MIB, 0x66,
+				   NULL));
 
 	/* releasing one makes room for exactly one */
-	ASSERT_EQ(0, vt_release(self->s, a));
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &c));
+	ASSERT_EQ(0, vt_release(self->rig.s, a));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &c));
 	ASSERT_NE(a, c);
-	ASSERT_EQ(0, vt_query(self->s, c, &st));
+	ASSERT_EQ(0, vt_query(self->rig.s, c, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
-	ASSERT_EQ(-EAGAIN, vt_submit(self->s, self->fd0, F_CLEAN,
+	ASSERT_EQ(-EAGAIN, vt_submit(self->rig.s, self->rig.fd[0], F_CLEAN,
 				     VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, &c,
 				     NULL));
 }
@@ -450,18 +439,18 @@ TEST_F(session, max_ops_is_per_session)
 	uint64_t a, b;
 	int s2;
 
-	close(self->s);
-	self->s = -1;
+	close(self->rig.s);
+	self->rig.s = -1;
 	ASSERT_EQ(0, vt_module_reload("max_ops=1"));
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
+	self->rig.s = vt_session_open();
+	ASSERT_LE(0, self->rig.s);
 	s2 = vt_session_open();
 	ASSERT_LE(0, s2);
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &a));
-	ASSERT_EQ(-EAGAIN, vt_submit(self->s, self->fd1, F_CLEAN,
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &a));
+	ASSERT_EQ(-EAGAIN, vt_submit(self->rig.s, self->rig.fd[1], F_CLEAN,
 				     VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, &b,
 				     NULL));
-	ASSERT_EQ(0, small_op(s2, self->fd1, &b));
+	ASSERT_EQ(0, small_op(s2, self->rig.fd[1], &b));
 	close(s2);
 }
 
@@ -471,13 +460,13 @@ TEST_F(session, module_stays_while_session_open)
 {
 	uint64_t id;
 
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &id));
 	ASSERT_NE(0, vt_run("rmmod " VT_MODULE));
 	ASSERT_TRUE(vt_module_loaded());
 	/* the session still works */
-	ASSERT_EQ(0, small_op(self->s, self->fd1, &id));
-	close(self->s);
-	self->s = -1;
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[1], &id));
+	close(self->rig.s);
+	self->rig.s = -1;
 	ASSERT_EQ(0, vt_run("rmmod " VT_MODULE));
 	ASSERT_FALSE(vt_module_loaded());
 	ASSERT_NE(0, access(VT_DEV_NODE, F_OK));
@@ -487,8 +476,8 @@ TEST_F(session, module_stays_while_idle_session_open)
 {
 	ASSERT_NE(0, vt_run("rmmod " VT_MODULE));
 	ASSERT_TRUE(vt_module_loaded());
-	close(self->s);
-	self->s = -1;
+	close(self->rig.s);
+	self->rig.s = -1;
 	ASSERT_EQ(0, vt_run("rmmod " VT_MODULE));
 }
 
@@ -497,10 +486,10 @@ TEST_F(session, module_stays_while_op_runs)
 	uint64_t id;
 
 	NEED_SLOW();
-	ASSERT_EQ(0, running_op(self, self->s, &id));
+	ASSERT_EQ(0, running_op(self, self->rig.s, &id));
 	ASSERT_NE(0, vt_run("rmmod " VT_MODULE));
 	ASSERT_TRUE(vt_module_loaded());
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 }
 
 TEST_F(session, unload_after_close_with_ops_of_every_kind)
@@ -509,26 +498,26 @@ TEST_F(session, unload_after_close_with_ops_of_every_kind)
 	int s2 = vt_session_open();
 
 	ASSERT_LE(0, s2);
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &done_id));
-	ASSERT_EQ(0, small_op(self->s, self->fd1, &released_id));
-	ASSERT_EQ(0, vt_release(self->s, released_id));
-	if (self->slowfd >= 0) {
-		ASSERT_EQ(0, running_op(self, self->s, &cancelled_id));
-		ASSERT_EQ(0, vt_cancel(self->s, cancelled_id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &done_id));
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[1], &released_id));
+	ASSERT_EQ(0, vt_release(self->rig.s, released_id));
+	if (self->rig.slowfd >= 0) {
+		ASSERT_EQ(0, running_op(self, self->rig.s, &cancelled_id));
+		ASSERT_EQ(0, vt_cancel(self->rig.s, cancelled_id));
 		/* left running in a second session, closed below */
 		ASSERT_EQ(0, running_op(self, s2, &running_id));
 	}
 	close(s2);
-	close(self->s);
-	self->s = -1;
+	close(self->rig.s);
+	self->rig.s = -1;
 	ASSERT_EQ(0, vt_run("rmmod " VT_MODULE))
 		TH_LOG("rmmod failed after the last close");
 	ASSERT_FALSE(vt_module_loaded());
 	/* and it loads again */
 	ASSERT_EQ(0, vt_module_load(NULL));
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
-	ASSERT_EQ(0, small_op(self->s, self->fd0, &done_id));
+	self->rig.s = vt_session_open();
+	ASSERT_LE(0, self->rig.s);
+	ASSERT_EQ(0, small_op(self->rig.s, self->rig.fd[0], &done_id));
 }
 
 TEST_F(session, many_sessions_open_and_close)
@@ -540,12 +529,12 @@ TEST_F(session, many_sessions_open_and_close)
 		fds[i] = vt_session_open();
 		ASSERT_LE(0, fds[i]);
 	}
-	ASSERT_EQ(0, small_op(fds[5], self->fd0, &id));
-	ASSERT_EQ(0, small_op(fds[17], self->fd1, &id));
+	ASSERT_EQ(0, small_op(fds[5], self->rig.fd[0], &id));
+	ASSERT_EQ(0, small_op(fds[17], self->rig.fd[1], &id));
 	for (i = 0; i < 32; i++)
 		close(fds[i]);
-	close(self->s);
-	self->s = -1;
+	close(self->rig.s);
+	self->rig.s = -1;
 	ASSERT_EQ(0, vt_run("rmmod " VT_MODULE));
 }
 

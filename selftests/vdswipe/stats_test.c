@@ -29,6 +29,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 
 #define MOD_PARAMS	"max_active=1 chunk_size=262144"
 #define DEV_MIB		16
@@ -197,46 +198,37 @@ static void devt_str(int fd, char *buf, size_t len)
 
 /* ------------------------------------------------------------------ */
 
+/* The slow device is over ram0; the tests open what they need. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 3,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.session = true,
+};
+
 FIXTURE(stats) {
-	int s;
-	char ram0[64], ram1[64], ram2[64];
-	char slow[64], err[64];
+	struct vt_rig rig;
+	char err[64];
 	struct counters before;
 };
 
 FIXTURE_SETUP(stats)
 {
-	int ret;
-
-	self->s = -1;
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(3, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, self->ram0, sizeof(self->ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	vt_brd_path(2, self->ram2, sizeof(self->ram2));
-	ret = vt_delay_create("vdswslow", self->ram0, WRITE_DELAY_MS,
-			      self->slow, sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
+	if (!vt_rig_setup(_metadata, &self->rig, &rig_opts))
+		return;
 	ASSERT_EQ(0, counters_read(&self->before));
 }
 
 FIXTURE_TEARDOWN(stats)
 {
-	if (self->s >= 0)
-		close(self->s);
-	vt_dm_remove("vdswslow");
+	vt_rig_close(&self->rig);
 	vt_dm_remove("vdswerr");
 	vt_dm_remove("vdswrw");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define F_FULL	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE)
@@ -262,18 +254,18 @@ TEST_F(stats, done)
 	uint64_t id, total;
 	int fd;
 
-	fd = vt_open(self->ram1, O_RDWR);
+	fd = vt_open(self->rig.ram[1], O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vt_submit(self->s, fd, F_FULL, VDSWIPE_METHOD_PATTERN,
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd, F_FULL, VDSWIPE_METHOD_PATTERN,
 			       0x5a, 0, 0, &id, &total));
-	ASSERT_EQ(0, vt_finish(self->s, id, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, id, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	ASSERT_DELTAS(self->before, 1, 1, 0, 0, 0, 0, (int64_t)total);
 
 	/* A quick zero clean: the first and last MiB. */
-	ASSERT_EQ(0, vt_submit(self->s, fd, VDSWIPE_CLEAN_FORCE,
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd, VDSWIPE_CLEAN_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &id, NULL));
-	ASSERT_EQ(0, vt_finish(self->s, id, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, id, 20000, &st));
 	ASSERT_EQ(VDSWIPE_STATE_DONE, st.state);
 	ASSERT_DELTAS(self->before, 2, 2, 0, 0, 0, 0,
 		      (int64_t)(total + 2 * VT_MIB));
@@ -288,7 +280,7 @@ TEST_F(stats, failed)
 	int fd, ret;
 
 	snprintf(table, sizeof(table), "0 %llu linear %s 0\n%llu %llu error",
-		 (unsigned long long)(ERR_GOOD >> 9), self->ram2,
+		 (unsigned long long)(ERR_GOOD >> 9), self->rig.ram[2],
 		 (unsigned long long)(ERR_GOOD >> 9),
 		 (unsigned long long)((ERR_SIZE - ERR_GOOD) >> 9));
 	ret = vt_dm_create("vdswerr", table, self->err, sizeof(self->err));
@@ -296,9 +288,9 @@ TEST_F(stats, failed)
 		SKIP(return, "no dm error target (%s)", strerror(-ret));
 	fd = vt_open(self->err, O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vt_submit(self->s, fd, F_FULL, VDSWIPE_METHOD_ZERO, 0,
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd, F_FULL, VDSWIPE_METHOD_ZERO, 0,
 			       0, 0, &id, NULL));
-	ASSERT_EQ(0, vt_finish(self->s, id, 20000, &st));
+	ASSERT_EQ(0, vt_finish(self->rig.s, id, 20000, &st));
 	close(fd);
 	ASSERT_EQ(VDSWIPE_STATE_FAILED, st.state);
 	ASSERT_EQ(ERR_GOOD, st.bytes_done);
@@ -317,14 +309,14 @@ TEST_F(stats, cancelled)
 	uint64_t id, id2;
 	int slowfd, fd;
 
-	slowfd = vt_open(self->slow, O_RDWR);
+	slowfd = vt_open(self->rig.slow, O_RDWR);
 	ASSERT_LE(0, slowfd);
-	fd = vt_open(self->ram1, O_RDWR);
+	fd = vt_open(self->rig.ram[1], O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vt_submit(self->s, slowfd, F_FULL, VDSWIPE_METHOD_ZERO,
+	ASSERT_EQ(0, vt_submit(self->rig.s, slowfd, F_FULL, VDSWIPE_METHOD_ZERO,
 			       0, 0, 0, &id, NULL));
-	ASSERT_EQ(0, vt_wait_progress(self->s, id, 1, 20000, &st));
-	ASSERT_EQ(0, vt_submit(self->s, fd, F_FULL, VDSWIPE_METHOD_ZERO, 0,
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, id, 1, 20000, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd, F_FULL, VDSWIPE_METHOD_ZERO, 0,
 			       0, 0, &id2, NULL));
 	/* The gauges; bytes_written moves while the op runs. */
 	ASSERT_EQ(0, counters_read(&now));
@@ -334,9 +326,9 @@ TEST_F(stats, cancelled)
 	ASSERT_EQ(self->before.v[C_CANCELLED], now.v[C_CANCELLED]);
 	ASSERT_LE(self->before.v[C_BYTES] + st.bytes_done, now.v[C_BYTES]);
 
-	ASSERT_EQ(0, vt_cancel(self->s, id2));
-	ASSERT_EQ(0, vt_cancel(self->s, id));
-	ASSERT_EQ(0, vt_query(self->s, id, &st));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id2));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
+	ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 	ASSERT_EQ(VDSWIPE_STATE_CANCELLED, st.state);
 	ASSERT_LT(0, st.bytes_done);
 	ASSERT_DELTAS(self->before, 2, 0, 0, 2, 0, 0, (int64_t)st.bytes_done);
@@ -358,30 +350,30 @@ TEST_F(stats, fdinfo)
 	struct fdinfo fi, fi2;
 	int slowfd, fd1, s2;
 
-	slowfd = vt_open(self->slow, O_RDWR);
+	slowfd = vt_open(self->rig.slow, O_RDWR);
 	ASSERT_LE(0, slowfd);
-	fd1 = vt_open(self->ram1, O_RDWR);
+	fd1 = vt_open(self->rig.ram[1], O_RDWR);
 	ASSERT_LE(0, fd1);
 	devt_str(slowfd, devt_slow, sizeof(devt_slow));
 	devt_str(fd1, devt1, sizeof(devt1));
 	/* "/dev/mapper/vdswslow" or "/dev/dm-N": the kernel says dm-N */
 	snprintf(slowname, sizeof(slowname), "dm-%s", strchr(devt_slow, ':') + 1);
 
-	ASSERT_EQ(0, fdinfo_read(self->s, &fi));
+	ASSERT_EQ(0, fdinfo_read(self->rig.s, &fi));
 	ASSERT_EQ(1, fi.admin);
 	ASSERT_EQ(0, fi.nr_ops);
 	ASSERT_EQ(0, fi.n);
 
-	ASSERT_EQ(0, vt_submit(self->s, fd1, VDSWIPE_CLEAN_FORCE,
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd1, VDSWIPE_CLEAN_FORCE,
 			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &ida, &tota));
-	ASSERT_EQ(0, vt_finish(self->s, ida, 20000, &st));
-	ASSERT_EQ(0, vt_submit(self->s, slowfd, F_FULL, VDSWIPE_METHOD_ZERO,
+	ASSERT_EQ(0, vt_finish(self->rig.s, ida, 20000, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, slowfd, F_FULL, VDSWIPE_METHOD_ZERO,
 			       0, 0, 0, &idb, &totb));
-	ASSERT_EQ(0, vt_wait_progress(self->s, idb, 1, 20000, &st));
-	ASSERT_EQ(0, vt_submit(self->s, fd1, F_FULL, VDSWIPE_METHOD_PATTERN,
+	ASSERT_EQ(0, vt_wait_progress(self->rig.s, idb, 1, 20000, &st));
+	ASSERT_EQ(0, vt_submit(self->rig.s, fd1, F_FULL, VDSWIPE_METHOD_PATTERN,
 			       0xc3, 0, 0, &idc, &totc));
 
-	ASSERT_EQ(0, fdinfo_read(self->s, &fi));
+	ASSERT_EQ(0, fdinfo_read(self->rig.s, &fi));
 	ASSERT_LT(0, fi.session);
 	ASSERT_EQ(3, fi.nr_ops);
 	ASSERT_EQ(3, fi.n);
@@ -431,9 +423,9 @@ TEST_F(stats, fdinfo)
 	ASSERT_EQ(0, c->percent);
 
 	/* Cancelled, and the ended op released. */
-	ASSERT_EQ(0, vt_cancel_all(self->s, NULL));
-	ASSERT_EQ(0, vt_release(self->s, ida));
-	ASSERT_EQ(0, fdinfo_read(self->s, &fi2));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, NULL));
+	ASSERT_EQ(0, vt_release(self->rig.s, ida));
+	ASSERT_EQ(0, fdinfo_read(self->rig.s, &fi2));
 	ASSERT_EQ(fi.session, fi2.session);
 	ASSERT_EQ(2, fi2.nr_ops);
 	ASSERT_EQ(2, fi2.n);
@@ -495,20 +487,20 @@ TEST_F(stats, sanitize_passes)
 	int fd, ret, nseen = 0, i;
 
 	snprintf(table, sizeof(table), "0 %llu delay %s 0 100 %s 0 100",
-		 (unsigned long long)(DEV_MIB * VT_MIB >> 9), self->ram2,
-		 self->ram2);
+		 (unsigned long long)(DEV_MIB * VT_MIB >> 9), self->rig.ram[2],
+		 self->rig.ram[2]);
 	ret = vt_dm_create("vdswrw", table, dev, sizeof(dev));
 	if (ret)
 		SKIP(return, "no dm-delay (%s)", strerror(-ret));
 	fd = vt_open(dev, O_RDWR);
 	ASSERT_LE(0, fd);
 	z.fd = fd;
-	if (ioctl(self->s, VDSWIPE_IOC_SANITIZE, &z)) {
+	if (ioctl(self->rig.s, VDSWIPE_IOC_SANITIZE, &z)) {
 		ret = -errno;
 		close(fd);
 		vt_dm_remove("vdswrw");
 		/* Until the module advertises it, the engine may lack it. */
-		if (ret == -ENOTTY && vt_version(self->s, &ver) == 0 &&
+		if (ret == -ENOTTY && vt_version(self->rig.s, &ver) == 0 &&
 		    !(ver.features & VDSWIPE_FEAT_SANITIZE))
 			SKIP(return, "no VDSWIPE_IOC_SANITIZE in this module");
 		ASSERT_EQ(0, ret);
@@ -516,7 +508,7 @@ TEST_F(stats, sanitize_passes)
 	ASSERT_EQ(16 * VT_MIB, z.bytes_total);
 
 	for (;;) {
-		ASSERT_EQ(0, fdinfo_read(self->s, &fi));
+		ASSERT_EQ(0, fdinfo_read(self->rig.s, &fi));
 		o = fdinfo_op(&fi, z.op_id);
 		ASSERT_NE(NULL, o);
 		ASSERT_EQ(z.bytes_total, o->total);

@@ -30,6 +30,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "subproc.h"
 
 #define DEFAULT_TOOL	"/usr/local/bin/vdswipe"
 #define MOD_PARAMS	"chunk_size=262144"
@@ -37,6 +38,7 @@
 #define WRITE_DELAY_MS	300
 #define EX_MODULE	7
 #define EX_CANCELLED	130
+#define RUN_TIMEOUT_MS	60000
 
 static const char *tool_path(void)
 {
@@ -79,37 +81,27 @@ static int jbool(struct json_object *o, const char *key)
 /* Running the tool                                                   */
 /* ------------------------------------------------------------------ */
 
-/* Run the tool with @args (NULL-terminated); its stdout into @out. */
+/*
+ * Run the tool with @args (NULL-terminated); its stdout into @out (cut at
+ * @len - 1 bytes), its stderr passed on to ours.
+ */
 static int run_tool(char *out, size_t len, const char *const *args)
 {
-	const char *argv[16];
-	int p[2], st, i;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
+	struct vt_proc p;
+	int ret;
 
-	argv[0] = tool_path();
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		dup2(p[1], 1);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
+	vt_proc_init(&p);
+	ret = vt_proc_startv(&p, tool_path(), tool_path(), NULL, args);
+	if (!ret) {
+		/* killed (1000 + signal) or not reaped (-1) */
+		ret = vt_proc_finish(&p, RUN_TIMEOUT_MS);
+		if (ret < 0 || ret >= 1000)
+			ret = -ECHILD;
 	}
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - 1 - n)) > 0)
-		n += (size_t)r;
-	out[n] = '\0';
-	close(p[0]);
-	if (waitpid(pid, &st, 0) < 0)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -ECHILD;
+	snprintf(out, len, "%s", p.obuf);
+	fputs(p.ebuf, stderr);
+	vt_proc_free(&p);
+	return ret;
 }
 
 /* `vdswipe status --json`, parsed; its exit status in *@status. */

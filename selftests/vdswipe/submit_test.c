@@ -35,7 +35,8 @@ FIXTURE(submit) {
 	bool ro;		/* BLKROSET was set: clear it in teardown */
 };
 
-FIXTURE_SETUP(submit)
+static void dev_setup(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(submit) *self)
 {
 	struct vt_nullb_opts o = {
 		.size_mib = DEV_MIB,
@@ -63,7 +64,8 @@ FIXTURE_SETUP(submit)
 	ASSERT_NE(NULL, self->snap);
 }
 
-FIXTURE_TEARDOWN(submit)
+static void dev_teardown(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(submit) *self)
 {
 	if (self->s >= 0)
 		close(self->s);
@@ -77,6 +79,16 @@ FIXTURE_TEARDOWN(submit)
 	vt_nullb_destroy("vdswsub");
 	unlink("/tmp/vdsw-regular-file");
 	EXPECT_EQ(0, vt_module_unload());
+}
+
+FIXTURE_SETUP(submit)
+{
+	dev_setup(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(submit)
+{
+	dev_teardown(_metadata, self);
 }
 
 /* Take a new reference snapshot after a test prepared the device. */
@@ -229,192 +241,167 @@ TEST_F(submit, no_force_on_blank_device_accepted)
 
 /* -------------------------------------------------------------- EINVAL */
 
-TEST_F(submit, einval_unknown_flag_bit4)
+/*
+ * One rejected input each: a clean that base() would build (FULL|RANGE|
+ * FORCE, ZERO, [1 MiB, 2 MiB)) with one field wrong, or a clean without
+ * RANGE that still sets a range field. The whole clean is given; offset and
+ * length can count from the device's size.
+ */
+FIXTURE(submit_einval) {
+	FIXTURE_DATA(submit) dev;
+};
+
+FIXTURE_VARIANT(submit_einval) {
+	uint32_t flags;
+	uint32_t method;
+	uint32_t pattern;
+	uint64_t offset;
+	uint64_t length;
+	bool offset_from_end;	/* offset += the device's size */
+	bool length_plus_size;	/* length += the device's size */
+	uint64_t reserved0;
+	uint64_t reserved1;
+};
+
+#define F_BASE	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_RANGE | VDSWIPE_CLEAN_FORCE)
+#define M_ZERO	VDSWIPE_METHOD_ZERO
+
+FIXTURE_VARIANT_ADD(submit_einval, unknown_flag_bit4) {
+	.flags = F_BASE | 1U << 4, .method = M_ZERO,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, unknown_flag_bit31) {
+	.flags = F_BASE | 1U << 31, .method = M_ZERO,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+/* the first unknown method */
+FIXTURE_VARIANT_ADD(submit_einval, unknown_method) {
+	.flags = F_BASE, .method = VDSWIPE_METHOD_RANDOM + 1,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, method_all_ones) {
+	.flags = F_BASE, .method = ~0U,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, reserved0) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = VT_MIB, .length = VT_MIB,
+	.reserved0 = 1,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, reserved1) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = VT_MIB, .length = VT_MIB,
+	.reserved1 = 1ULL << 63,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, pattern_above_byte) {
+	.flags = F_BASE, .method = VDSWIPE_METHOD_PATTERN, .pattern = 0x1A5,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, pattern_with_zero_method) {
+	.flags = F_BASE, .method = M_ZERO, .pattern = 0x5A,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, pattern_with_discard_method) {
+	.flags = F_BASE, .method = VDSWIPE_METHOD_DISCARD, .pattern = 0x01,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, secure_without_discard) {
+	.flags = F_BASE | VDSWIPE_CLEAN_SECURE, .method = M_ZERO,
+	.offset = VT_MIB, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, offset_without_range) {
+	.flags = VDSWIPE_CLEAN_FORCE, .method = M_ZERO,
+	.offset = VT_MIB, .length = 0,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, length_without_range) {
+	.flags = VDSWIPE_CLEAN_FORCE, .method = M_ZERO,
+	.offset = 0, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, range_zero_length) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = VT_MIB, .length = 0,
+};
+
+/* sector- but not block-aligned */
+FIXTURE_VARIANT_ADD(submit_einval, range_offset_unaligned) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = VT_MIB + 512, .length = VT_MIB,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, range_length_unaligned) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = VT_MIB, .length = VT_MIB + 512,
+};
+
+/* aligned; offset + length wraps */
+FIXTURE_VARIANT_ADD(submit_einval, range_overflow) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = ~0ULL - 4095, .length = 8192,
+};
+
+/* offset + length wraps around to exactly 1 MiB: "inside" if unchecked */
+FIXTURE_VARIANT_ADD(submit_einval, range_overflow_to_inside) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = 2 * VT_MIB, .length = (uint64_t)0 - VT_MIB,
+};
+
+/* [size - 4096, size + 4096) */
+FIXTURE_VARIANT_ADD(submit_einval, range_past_end) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = (uint64_t)0 - 4096, .offset_from_end = true, .length = 8192,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, range_offset_at_end) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = 0, .offset_from_end = true, .length = 4096,
+};
+
+FIXTURE_VARIANT_ADD(submit_einval, range_longer_than_device) {
+	.flags = F_BASE, .method = M_ZERO,
+	.offset = 0, .length = 4096, .length_plus_size = true,
+};
+
+FIXTURE_SETUP(submit_einval)
+{
+	dev_setup(_metadata, &self->dev);
+}
+
+FIXTURE_TEARDOWN(submit_einval)
+{
+	dev_teardown(_metadata, &self->dev);
+}
+
+/* Build the variant's clean on @self's device and expect EINVAL. */
+static void expect_einval(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(submit) *self,
+			  const FIXTURE_VARIANT(submit_einval) *v)
 {
 	struct vdswipe_clean c;
 
-	base(self, &c);
-	c.flags |= 1U << 4;
+	vt_clean_init(&c, self->fd, v->flags, v->method);
+	c.pattern = v->pattern;
+	c.offset = v->offset + (v->offset_from_end ? self->size : 0);
+	c.length = v->length + (v->length_plus_size ? self->size : 0);
+	c.reserved[0] = v->reserved0;
+	c.reserved[1] = v->reserved1;
 	EXPECT_REJECT(&c, EINVAL);
 }
 
-TEST_F(submit, einval_unknown_flag_bit31)
+TEST_F(submit_einval, rejected)
 {
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.flags |= 1U << 31;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_unknown_method)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.method = VDSWIPE_METHOD_RANDOM + 1;	/* the first unknown one */
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_method_all_ones)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.method = ~0U;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_reserved0)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.reserved[0] = 1;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_reserved1)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.reserved[1] = 1ULL << 63;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_pattern_above_byte)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.method = VDSWIPE_METHOD_PATTERN;
-	c.pattern = 0x1A5;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_pattern_with_zero_method)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.pattern = 0x5A;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_pattern_with_discard_method)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.method = VDSWIPE_METHOD_DISCARD;
-	c.pattern = 0x01;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_secure_without_discard)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.flags |= VDSWIPE_CLEAN_SECURE;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_offset_without_range)
-{
-	struct vdswipe_clean c;
-
-	vt_clean_init(&c, self->fd, VDSWIPE_CLEAN_FORCE, VDSWIPE_METHOD_ZERO);
-	c.offset = VT_MIB;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_length_without_range)
-{
-	struct vdswipe_clean c;
-
-	vt_clean_init(&c, self->fd, VDSWIPE_CLEAN_FORCE, VDSWIPE_METHOD_ZERO);
-	c.length = VT_MIB;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_zero_length)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.length = 0;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_offset_unaligned)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.offset = VT_MIB + 512;	/* sector- but not block-aligned */
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_length_unaligned)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.length = VT_MIB + 512;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_overflow)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.offset = ~0ULL - 4095;	/* aligned; offset + length wraps */
-	c.length = 8192;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_overflow_to_inside)
-{
-	struct vdswipe_clean c;
-
-	/* offset + length wraps around to exactly 1 MiB: "inside" if unchecked */
-	base(self, &c);
-	c.offset = 2 * VT_MIB;
-	c.length = (uint64_t)0 - VT_MIB;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_past_end)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.offset = self->size - 4096;
-	c.length = 8192;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_offset_at_end)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.offset = self->size;
-	c.length = 4096;
-	EXPECT_REJECT(&c, EINVAL);
-}
-
-TEST_F(submit, einval_range_longer_than_device)
-{
-	struct vdswipe_clean c;
-
-	base(self, &c);
-	c.offset = 0;
-	c.length = self->size + 4096;
-	EXPECT_REJECT(&c, EINVAL);
+	expect_einval(_metadata, &self->dev, variant);
 }
 
 TEST_F(submit, range_exactly_to_end_accepted)

@@ -31,6 +31,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "subproc.h"
 
 #define DEFAULT_TOOL	"/usr/local/bin/vdswipe"
 #define DEV_MIB		16
@@ -331,186 +332,37 @@ static int count_events(const struct jobj *v, int n, const char *event)
 /* Running the tool                                                   */
 /* ------------------------------------------------------------------ */
 
-struct proc {
-	pid_t pid;
-	int out, err;		/* read ends, -1 once at EOF */
-	char *obuf, *ebuf;
-	size_t olen, elen;
-	int status;		/* exit status; 1000 + signal if killed */
-};
-
-struct spawn {
-	int stdin_fd;		/* >= 0: this fd, else /dev/null */
-	bool new_session;	/* setsid() first (for a pty on stdin) */
-	bool nobody;		/* setresuid/setresgid(65534) before exec */
-};
-
-static void proc_init(struct proc *p)
+/* The tool with @args (NULL-terminated), argv[0] "vdswipe". */
+static int tool_startv(struct vt_proc *p, const struct vt_spawn *sp,
+		       const char *const *args)
 {
-	memset(p, 0, sizeof(*p));
-	p->pid = -1;
-	p->out = p->err = -1;
-	p->status = -1;
-	p->obuf = calloc(1, 1);
-	p->ebuf = calloc(1, 1);
+	return vt_proc_startv(p, tool_path(), "vdswipe", sp, args);
 }
 
-static void proc_free(struct proc *p)
+/* The same with the arguments given, then NULL. */
+static int tool_start(struct vt_proc *p, const struct vt_spawn *sp, ...)
 {
-	if (p->pid > 0) {
-		kill(p->pid, SIGKILL);
-		waitpid(p->pid, NULL, 0);
-	}
-	if (p->out >= 0)
-		close(p->out);
-	if (p->err >= 0)
-		close(p->err);
-	free(p->obuf);
-	free(p->ebuf);
-	p->obuf = p->ebuf = NULL;
-	p->pid = -1;
-}
-
-static int proc_startv(struct proc *p, const struct spawn *sp, const char *const *args)
-{
-	const char *argv[256];
-	int o[2], e[2], in, i;
-	sigset_t none;
-
-	argv[0] = "vdswipe";
-	for (i = 0; args[i] && i < 254; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	if (pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC))
-		return -errno;
-	fflush(stdout);
-	fflush(stderr);
-	p->pid = fork();
-	if (p->pid < 0)
-		return -errno;
-	if (p->pid == 0) {
-		if (sp && sp->new_session)
-			setsid();
-		in = sp && sp->stdin_fd >= 0 ? sp->stdin_fd : open("/dev/null", O_RDONLY);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(o[1], 1) < 0 || dup2(e[1], 2) < 0)
-			_exit(126);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		if (sp && sp->nobody &&
-		    (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-		     setresuid(65534, 65534, 65534)))
-			_exit(125);
-		execv(tool_path(), (char *const *)argv);
-		_exit(127);
-	}
-	close(o[1]);
-	close(e[1]);
-	p->out = o[0];
-	p->err = e[0];
-	return 0;
-}
-
-/* Read what is there, waiting up to timeout_ms. */
-static void proc_pump(struct proc *p, int timeout_ms)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = p->out, .events = POLLIN },
-		{ .fd = p->err, .events = POLLIN },
-	};
-	char buf[4096];
-	int i;
-
-	if (p->out < 0 && p->err < 0)
-		return;
-	if (poll(pfd, 2, timeout_ms) <= 0)
-		return;
-	for (i = 0; i < 2; i++) {
-		int *fd = i ? &p->err : &p->out;
-		char **b = i ? &p->ebuf : &p->obuf;
-		size_t *len = i ? &p->elen : &p->olen;
-		ssize_t n;
-
-		if (*fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		n = read(*fd, buf, sizeof(buf));
-		if (n <= 0) {
-			close(*fd);
-			*fd = -1;
-			continue;
-		}
-		*b = realloc(*b, *len + (size_t)n + 1);
-		memcpy(*b + *len, buf, (size_t)n);
-		*len += (size_t)n;
-		(*b)[*len] = '\0';
-	}
-}
-
-/* Pump until stdout (or stderr) holds needle; false at EOF or timeout. */
-static bool proc_wait_for(struct proc *p, bool on_stderr, const char *needle, int timeout_ms)
-{
-	uint64_t start = vt_now_ns();
-
-	for (;;) {
-		if (strstr(on_stderr ? p->ebuf : p->obuf, needle))
-			return true;
-		if ((on_stderr ? p->err : p->out) < 0 ||
-		    vt_ms_since(start) > (uint64_t)timeout_ms)
-			return false;
-		proc_pump(p, 50);
-	}
-}
-
-/* Read to EOF and reap: the exit status (1000 + signal if killed). */
-static int proc_finish(struct proc *p, int timeout_ms)
-{
-	uint64_t start = vt_now_ns();
-	int st;
-
-	while ((p->out >= 0 || p->err >= 0) && vt_ms_since(start) < (uint64_t)timeout_ms)
-		proc_pump(p, 100);
-	if (p->out >= 0 || p->err >= 0)
-		kill(p->pid, SIGKILL);
-	while (waitpid(p->pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	p->pid = -1;
-	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 1000 + WTERMSIG(st);
-	return p->status;
-}
-
-static int proc_start(struct proc *p, const struct spawn *sp, ...)
-{
-	const char *args[64];
 	va_list ap;
-	int n = 0;
+	int ret;
 
 	va_start(ap, sp);
-	while (n < 63 && (args[n] = va_arg(ap, const char *)))
-		n++;
+	ret = vt_proc_vstart(p, tool_path(), "vdswipe", sp, ap);
 	va_end(ap);
-	args[n] = NULL;
-	proc_init(p);
-	return proc_startv(p, sp, args);
+	return ret;
 }
 
-/* Run to the end; the exit status. p keeps the output (proc_free it). */
-static int run(struct proc *p, const struct spawn *sp, ...)
+/* Run to the end; the exit status. p keeps the output (vt_proc_free it). */
+static int run(struct vt_proc *p, const struct vt_spawn *sp, ...)
 {
-	const char *args[64];
 	va_list ap;
-	int n = 0;
+	int ret;
 
 	va_start(ap, sp);
-	while (n < 63 && (args[n] = va_arg(ap, const char *)))
-		n++;
+	ret = vt_proc_vstart(p, tool_path(), "vdswipe", sp, ap);
 	va_end(ap);
-	args[n] = NULL;
-	proc_init(p);
-	if (proc_startv(p, sp, args))
+	if (ret)
 		return -1;
-	return proc_finish(p, RUN_TIMEOUT_MS);
+	return vt_proc_finish(p, RUN_TIMEOUT_MS);
 }
 
 #define SHOW(p) TH_LOG("exit %d\n--- stdout:\n%s--- stderr:\n%s", (p)->status, (p)->obuf, (p)->ebuf)
@@ -597,7 +449,7 @@ static bool have_tool(void)
 TEST(hresult_every_known_code_hex)
 {
 	char arg[16], want[128];
-	struct proc p;
+	struct vt_proc p;
 	size_t i;
 
 	if (!have_tool())
@@ -612,7 +464,7 @@ TEST(hresult_every_known_code_hex)
 		}
 		EXPECT_EQ(NULL, strstr(p.obuf, "Unknown HRESULT")) SHOW(&p);
 		EXPECT_EQ(NULL, strstr(p.obuf, "Not a code")) SHOW(&p);
-		proc_free(&p);
+		vt_proc_free(&p);
 	}
 }
 
@@ -624,7 +476,7 @@ TEST(hresult_every_known_code_json)
 	const char *argv[3 * NR_KNOWN + 3];
 	char bad[512], want[16];
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	size_t i, k;
 	int n;
 
@@ -640,9 +492,9 @@ TEST(hresult_every_known_code_json)
 			argv[2 + 3 * i + k] = args[3 * i + k];
 	}
 	argv[2 + 3 * NR_KNOWN] = NULL;
-	proc_init(&p);
-	ASSERT_EQ(0, proc_startv(&p, NULL, argv));
-	ASSERT_EQ(0, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	vt_proc_init(&p);
+	ASSERT_EQ(0, tool_startv(&p, NULL, argv));
+	ASSERT_EQ(0, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
 	n = json_lines(p.obuf, &v, bad, sizeof(bad));
 	ASSERT_EQ((int)(3 * NR_KNOWN), n) TH_LOG("%s", bad);
 	for (i = 0; i < 3 * NR_KNOWN; i++) {
@@ -659,13 +511,13 @@ TEST(hresult_every_known_code_json)
 		EXPECT_EQ((double)known_codes[i / 3].value, jnum(o, "unsigned"));
 	}
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* --list names every known code; unknown codes exit 1, garbage 2. */
 TEST(hresult_list_unknown_and_bad)
 {
-	struct proc p;
+	struct vt_proc p;
 	size_t i;
 
 	if (!have_tool())
@@ -676,65 +528,65 @@ TEST(hresult_list_unknown_and_bad)
 
 		EXPECT_TRUE(listed) TH_LOG("0x%08X missing", known_codes[i].value);
 	}
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	EXPECT_EQ(1, run(&p, NULL, "hresult", "0x80041234", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "0x80041234")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	/* a hex code typed without 0x: decoded as decimal, with a hint */
 	EXPECT_EQ(1, run(&p, NULL, "hresult", "80042400", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "0x80042400")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", "0xzz", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", "4294967296", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", "NO_SUCH_NAME", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "hresult", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* Usage errors exit 2; --help works on every command and exits 0. */
 TEST(usage_and_help)
 {
 	static const char *const cmds[] = { "clean", "discard", "info", "hresult" };
-	struct proc p;
+	struct vt_proc p;
 	size_t i;
 
 	if (!have_tool())
 		SKIP(return, "%s not found", tool_path());
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "frobnicate", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(0, run(&p, NULL, "--help", NULL)) SHOW(&p);
 	EXPECT_EQ(0, strncmp(p.obuf, "Usage:", 6)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(0, run(&p, NULL, "--version", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		EXPECT_EQ(0, run(&p, NULL, cmds[i], "--help", NULL)) SHOW(&p);
 		EXPECT_EQ(0, strncmp(p.obuf, "Usage:", 6)) SHOW(&p);
-		proc_free(&p);
+		vt_proc_free(&p);
 		EXPECT_EQ(0, run(&p, NULL, "help", cmds[i], NULL)) SHOW(&p);
 		EXPECT_EQ(0, strncmp(p.obuf, "Usage:", 6)) SHOW(&p);
-		proc_free(&p);
+		vt_proc_free(&p);
 	}
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--bogus", "/dev/null", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--pattern", "256", "--yes", "/dev/null", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--full", "--length", "0", "--yes", "/dev/null", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--progress", "fancy", "/dev/null", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "discard", "--full", "/dev/null", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "info", "extra", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -813,7 +665,7 @@ TEST_F(tool, clean_full_json)
 	char bad[512], want_total[32];
 	const struct jobj *start, *end, *sum;
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	int n;
 
 	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--json", self->ram[0], NULL)) SHOW(&p);
@@ -844,21 +696,21 @@ TEST_F(tool, clean_full_json)
 	EXPECT_STREQ("summary", jstr(&v[n - 1], "event"));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, 0, NULL));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* A quick clean with a pattern covers the first and last MiB only. */
 TEST_F(tool, quick_clean_with_pattern)
 {
 	const uint64_t size = DEV_MIB * VT_MIB;
-	struct proc p;
+	struct vt_proc p;
 
 	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--pattern", "0x5a", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "S_OK (0x00000000)")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, VT_MIB, 0x5a, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], VT_MIB, size - 2 * VT_MIB, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], size - VT_MIB, VT_MIB, 0x5a, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	/* a range: bytes [4 MiB, 6 MiB) only, in full */
 	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--offset", "4M",
@@ -866,14 +718,14 @@ TEST_F(tool, quick_clean_with_pattern)
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, 4 * VT_MIB, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 4 * VT_MIB, 2 * VT_MIB, 0, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 6 * VT_MIB, size - 6 * VT_MIB, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	/* a range the device cannot take: E_INVALIDARG, exit 2, untouched */
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--quick", "--offset", "1000",
 				self->ram[2], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "E_INVALIDARG (0x80070057)")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, size, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* Several devices, one op each, in parallel: the fast ones end while the
@@ -883,7 +735,7 @@ TEST_F_TIMEOUT(tool, several_devices_at_once, 60)
 	const struct jobj *start[4], *end[4];
 	const char *devs[4];
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	char bad[512];
 	int n, i, k, ie[4];
 
@@ -914,7 +766,7 @@ TEST_F_TIMEOUT(tool, several_devices_at_once, 60)
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, vt_check_fill(self->ram[i], 0, DEV_MIB * VT_MIB, 0, NULL));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	/* human output: one result line per device */
 	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--progress=plain", self->ram[0],
@@ -925,11 +777,11 @@ TEST_F_TIMEOUT(tool, several_devices_at_once, 60)
 		snprintf(want, sizeof(want), "%s: S_OK (0x00000000)", self->ram[i]);
 		EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
 	}
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* Wait for a progress event with bytes written, then SIGINT. */
-static bool interrupt_mid_clean(struct proc *p, int sig)
+static bool interrupt_mid_clean(struct vt_proc *p, int sig)
 {
 	uint64_t start = vt_now_ns();
 
@@ -947,7 +799,7 @@ static bool interrupt_mid_clean(struct proc *p, int sig)
 		}
 		if (p->out < 0)
 			return false;
-		proc_pump(p, 50);
+		vt_proc_pump(p, 50);
 	}
 	return false;
 }
@@ -963,15 +815,15 @@ TEST_F_TIMEOUT(tool, sigint_cancels_clean_json, 90)
 	uint64_t written = 0, i;
 	unsigned char *snap;
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	char bad[512];
 	int n;
 
 	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
-	ASSERT_EQ(0, proc_start(&p, NULL, "clean", "--yes", "--full", "--pattern", "0x5a",
+	ASSERT_EQ(0, tool_start(&p, NULL, "clean", "--yes", "--full", "--pattern", "0x5a",
 				"--json", "--interval", "0.1", self->slow, NULL));
 	ASSERT_TRUE(interrupt_mid_clean(&p, SIGINT)) SHOW(&p);
-	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	ASSERT_EQ(EX_CANCELLED, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
 	n = json_lines(p.obuf, &v, bad, sizeof(bad));
 	ASSERT_LT(0, n) TH_LOG("%s", bad);
 	cancel = find_event(v, n, "cancel", NULL, NULL);
@@ -1004,31 +856,31 @@ TEST_F_TIMEOUT(tool, sigint_cancels_clean_json, 90)
 	EXPECT_EQ(0, snap[size - 1]);	/* the end was never reached */
 	free(snap);
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* The same in human output (SIGTERM): each device's final HRESULT. */
 TEST_F_TIMEOUT(tool, sigterm_cancels_clean_plain, 60)
 {
 	char want[128];
-	struct proc p;
+	struct vt_proc p;
 
 	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
-	ASSERT_EQ(0, proc_start(&p, NULL, "clean", "--yes", "--full", "--progress=plain",
+	ASSERT_EQ(0, tool_start(&p, NULL, "clean", "--yes", "--full", "--progress=plain",
 				"--interval", "0.1", self->slow, self->ram[0], NULL));
 	/* once the brd clean is over, and the slow one is running */
 	snprintf(want, sizeof(want), "%s: ended: S_OK", self->ram[0]);
-	ASSERT_TRUE(proc_wait_for(&p, false, want, 20000)) SHOW(&p);
-	ASSERT_TRUE(proc_wait_for(&p, false, "%, ", 20000)) SHOW(&p);
+	ASSERT_TRUE(vt_proc_wait_for(&p, false, want, 20000)) SHOW(&p);
+	ASSERT_TRUE(vt_proc_wait_for(&p, false, "%, ", 20000)) SHOW(&p);
 	ASSERT_EQ(0, kill(p.pid, SIGTERM));
-	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	ASSERT_EQ(EX_CANCELLED, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
 	snprintf(want, sizeof(want), "%s: VDS_E_OPERATION_CANCELED (0x8004240D)", self->slow);
 	EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
 	/* the brd clean was over by then */
 	snprintf(want, sizeof(want), "%s: S_OK (0x00000000)", self->ram[0]);
 	EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "cancel-all: S_OK")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* Ctrl-C during a discard: the cancel is VDS_E_NOT_SUPPORTED, the discard
@@ -1037,17 +889,17 @@ TEST_F_TIMEOUT(tool, sigint_during_discard, 60)
 {
 	const struct jobj *cancel, *end;
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	char bad[512];
 	int n;
 
 	if (make_delayed_discard(self->disc, sizeof(self->disc), self->dm, sizeof(self->dm), 2000))
 		SKIP(return, "no null_blk with discard or no dm-delay");
-	ASSERT_EQ(0, proc_start(&p, NULL, "discard", "--yes", "--json", self->dm, NULL));
-	ASSERT_TRUE(proc_wait_for(&p, false, "\"event\":\"start\"", 10000)) SHOW(&p);
+	ASSERT_EQ(0, tool_start(&p, NULL, "discard", "--yes", "--json", self->dm, NULL));
+	ASSERT_TRUE(vt_proc_wait_for(&p, false, "\"event\":\"start\"", 10000)) SHOW(&p);
 	vt_sleep_ms(300);
 	ASSERT_EQ(0, kill(p.pid, SIGINT));
-	ASSERT_EQ(EX_OK, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	ASSERT_EQ(EX_OK, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
 	n = json_lines(p.obuf, &v, bad, sizeof(bad));
 	ASSERT_LT(0, n) TH_LOG("%s", bad);
 	cancel = find_event(v, n, "cancel", self->dm, NULL);
@@ -1061,7 +913,7 @@ TEST_F_TIMEOUT(tool, sigint_during_discard, 60)
 	/* memory-backed null_blk reads discarded sectors as zeros */
 	EXPECT_EQ(0, vt_check_fill(self->disc, 0, DEV_MIB * VT_MIB, 0, NULL));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* A second Ctrl-C stops waiting: the tool closes its session, and the
@@ -1071,18 +923,18 @@ TEST_F_TIMEOUT(tool, second_sigint_closes_session, 60)
 {
 	const struct jobj *end;
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	char bad[512];
 	int n;
 
 	if (make_delayed_discard(self->disc, sizeof(self->disc), self->dm, sizeof(self->dm), 2000))
 		SKIP(return, "no null_blk with discard or no dm-delay");
-	ASSERT_EQ(0, proc_start(&p, NULL, "discard", "--yes", "--json", self->dm, NULL));
-	ASSERT_TRUE(proc_wait_for(&p, false, "\"event\":\"start\"", 10000)) SHOW(&p);
+	ASSERT_EQ(0, tool_start(&p, NULL, "discard", "--yes", "--json", self->dm, NULL));
+	ASSERT_TRUE(vt_proc_wait_for(&p, false, "\"event\":\"start\"", 10000)) SHOW(&p);
 	ASSERT_EQ(0, kill(p.pid, SIGINT));
-	ASSERT_TRUE(proc_wait_for(&p, false, "\"event\":\"cancel\"", 10000)) SHOW(&p);
+	ASSERT_TRUE(vt_proc_wait_for(&p, false, "\"event\":\"cancel\"", 10000)) SHOW(&p);
 	ASSERT_EQ(0, kill(p.pid, SIGINT));
-	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	ASSERT_EQ(EX_CANCELLED, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
 	EXPECT_EQ(0, vt_try_excl(self->dm));
 	EXPECT_EQ(0, vt_check_fill(self->disc, 0, DEV_MIB * VT_MIB, 0, NULL));
 	n = json_lines(p.obuf, &v, bad, sizeof(bad));
@@ -1092,7 +944,7 @@ TEST_F_TIMEOUT(tool, second_sigint_closes_session, 60)
 	EXPECT_STREQ("unknown", jstr(end, "state"));
 	EXPECT_TRUE(jnull(end, "hresult"));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* Without --yes and without a terminal on stdin: refused, exit 3, the
@@ -1101,16 +953,16 @@ TEST_F(tool, confirmation_refused_without_terminal)
 {
 	const struct jobj *end;
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	char bad[512];
 	int n;
 
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--full", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "HRESULT_FROM_WIN32(ERROR_CANCELLED) (0x800704C7)")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "--yes")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "discard", self->ram[0], NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--json", self->ram[0], self->ram[1], NULL)) SHOW(&p);
 	n = json_lines(p.obuf, &v, bad, sizeof(bad));
 	ASSERT_LT(0, n) TH_LOG("%s", bad);
@@ -1122,7 +974,7 @@ TEST_F(tool, confirmation_refused_without_terminal)
 	EXPECT_TRUE(jnull(end, "op_id"));
 	EXPECT_EQ(0, count_events(v, n, "start"));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, DEV_MIB * VT_MIB, FILL, NULL));
 }
@@ -1130,10 +982,10 @@ TEST_F(tool, confirmation_refused_without_terminal)
 /* On a terminal (a pty): a wrong name refuses (3), the right one cleans. */
 TEST_F(tool, confirmation_on_terminal)
 {
-	struct spawn sp = { .new_session = true };
+	struct vt_spawn sp = { .new_session = true };
 	const char *name = strrchr(self->ram[0], '/') + 1;
 	char line[64];
-	struct proc p;
+	struct vt_proc p;
 	int m, s;
 
 	m = posix_openpt(O_RDWR | O_NOCTTY);
@@ -1144,21 +996,21 @@ TEST_F(tool, confirmation_on_terminal)
 	ASSERT_LE(0, s);
 	sp.stdin_fd = s;
 
-	ASSERT_EQ(0, proc_start(&p, &sp, "clean", self->ram[0], NULL));
-	ASSERT_TRUE(proc_wait_for(&p, true, "Type the device name", 10000)) SHOW(&p);
+	ASSERT_EQ(0, tool_start(&p, &sp, "clean", self->ram[0], NULL));
+	ASSERT_TRUE(vt_proc_wait_for(&p, true, "Type the device name", 10000)) SHOW(&p);
 	ASSERT_EQ(6, write(m, "ram99\n", 6));
-	EXPECT_EQ(EX_REFUSED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	EXPECT_EQ(EX_REFUSED, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "not confirmed")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 
-	ASSERT_EQ(0, proc_start(&p, &sp, "clean", "--progress=none", self->ram[0], NULL));
-	ASSERT_TRUE(proc_wait_for(&p, true, "Type the device name", 10000)) SHOW(&p);
+	ASSERT_EQ(0, tool_start(&p, &sp, "clean", "--progress=none", self->ram[0], NULL));
+	ASSERT_TRUE(vt_proc_wait_for(&p, true, "Type the device name", 10000)) SHOW(&p);
 	snprintf(line, sizeof(line), "%s\n", name);
 	ASSERT_EQ((ssize_t)strlen(line), write(m, line, strlen(line)));
-	EXPECT_EQ(EX_OK, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	EXPECT_EQ(EX_OK, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, VT_MIB, 0, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 	close(s);
 	close(m);
 }
@@ -1168,7 +1020,7 @@ TEST_F(tool, mounted_device_refused)
 {
 	const struct jobj *end;
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	char bad[512];
 	int n;
 
@@ -1177,7 +1029,7 @@ TEST_F(tool, mounted_device_refused)
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", "--force", self->ram[1], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_INCOMPATIBLE_FILE_SYSTEM (0x80042425)")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, self->mnt)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	/* one refused device stops the whole command before anything starts;
 	 * each device still gets its end event */
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", "--force", "--json", self->ram[0],
@@ -1197,16 +1049,16 @@ TEST_F(tool, mounted_device_refused)
 	EXPECT_EQ(3, jnum(find_event(v, n, "summary", NULL, NULL), "exit_status"));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(0, vt_umount(self->mnt));
 	self->mnt[0] = '\0';
 	/* unmounted, the filesystem signature still needs --force */
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", self->ram[1], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_OPERATION_DENIED (0x8004240A)")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "--force")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--force", self->ram[1], NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* A disk one of whose partitions is mounted: refused, naming both. */
@@ -1214,7 +1066,7 @@ TEST_F(tool, mounted_partition_refused)
 {
 	const unsigned int start[] = { 1, 8 }, size[] = { 6, 6 };
 	char part[64], want[512];
-	struct proc p;
+	struct vt_proc p;
 
 	ASSERT_EQ(0, vt_write_mbr(self->ram[2], 2, start, size));
 	vt_part_path(self->ram[2], 2, part, sizeof(part));
@@ -1224,28 +1076,28 @@ TEST_F(tool, mounted_partition_refused)
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_INCOMPATIBLE_FILE_SYSTEM")) SHOW(&p);
 	snprintf(want, sizeof(want), "partition %s is mounted on %s", part, self->mnt);
 	EXPECT_NE(NULL, strstr(p.ebuf, want)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	/* the other partition is not mounted: it may be cleaned */
 	vt_part_path(self->ram[2], 1, part, sizeof(part));
 	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--force", part, NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	/* and the disk itself without --force: its partition table refuses */
 	EXPECT_EQ(0, vt_umount(self->mnt));
 	self->mnt[0] = '\0';
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", self->ram[2], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_OPERATION_DENIED")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* Read-only: VDS_E_MEDIA_WRITE_PROTECTED, exit 5, untouched. */
 TEST_F(tool, read_only_device)
 {
-	struct proc p;
+	struct vt_proc p;
 
 	ASSERT_EQ(0, vt_set_ro(self->ram[0], true));
 	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_MEDIA_WRITE_PROTECTED (0x80042428)")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(0, vt_set_ro(self->ram[0], false));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
 }
@@ -1253,34 +1105,34 @@ TEST_F(tool, read_only_device)
 /* No such device, not a block device: exit 5. The same disk twice: 3. */
 TEST_F(tool, bad_devices)
 {
-	struct proc p;
+	struct vt_proc p;
 
 	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "/dev/vdsw-no-such", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_OBJECT_NOT_FOUND (0x80042405)")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "/dev/null", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_INCOMPATIBLE_MEDIA (0x80042426)")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_REFUSED, run(&p, NULL, "clean", "--yes", self->ram[0], self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_DEVICE_IN_USE (0x80042413)")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
 }
 
 /* uid 65534: VDS_E_ACCESS_DENIED, exit 4; info still shows the limits. */
 TEST_F(tool, unprivileged_user)
 {
-	struct spawn sp = { .stdin_fd = -1, .nobody = true };
-	struct proc p;
+	struct vt_spawn sp = { .stdin_fd = -1, .nobody = true };
+	struct vt_proc p;
 
 	root_dir_traversable();
 	EXPECT_EQ(EX_ACCESS, run(&p, &sp, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "VDS_E_ACCESS_DENIED (0x80042427)")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_ACCESS, run(&p, &sp, "info", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "module:       loaded")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "max_ops:")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, DEV_MIB * VT_MIB, FILL, NULL));
 }
 
@@ -1291,7 +1143,7 @@ TEST_F(tool, io_errors)
 	const struct jobj *end;
 	char table[256], bad[512];
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	int n;
 
 	snprintf(table, sizeof(table), "0 %llu error", DEV_MIB * VT_MIB / 512);
@@ -1308,7 +1160,7 @@ TEST_F(tool, io_errors)
 	EXPECT_STREQ("EIO", jstr(end, "error"));
 	EXPECT_EQ(0, jnum(end, "error_offset"));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 	ASSERT_EQ(0, vt_dm_remove("vdswtool"));
 
 	/* the first half is ram1, the second half fails */
@@ -1321,7 +1173,7 @@ TEST_F(tool, io_errors)
 	EXPECT_NE(NULL, strstr(p.obuf, "VDS_S_DISK_PARTIALLY_CLEANED (0x0004241A)")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "NOT fully clean")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "EIO")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* The module: info says whether it is loaded (exit 0 or 7); clean as root
@@ -1330,7 +1182,7 @@ TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 {
 	const struct jobj *o;
 	struct jobj *v;
-	struct proc p;
+	struct vt_proc p;
 	char bad[512], want[64];
 	int n;
 
@@ -1346,28 +1198,28 @@ TEST_F_TIMEOUT(tool, module_info_and_load, 60)
 	EXPECT_LE(0, jnum(o, "max_active"));
 	EXPECT_EQ(0x7f, (int)jnum(o, "features") & 0x7f);
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 	ASSERT_EQ(EX_OK, run(&p, NULL, "info", NULL)) SHOW(&p);
 	snprintf(want, sizeof(want), "abi_version:  %d", VDSWIPE_ABI_VERSION);
 	EXPECT_NE(NULL, strstr(p.obuf, want)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "chunk_size:")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	ASSERT_EQ(0, vt_module_unload());
 	EXPECT_EQ(EX_MODULE, run(&p, NULL, "info", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "not loaded")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_MODULE, run(&p, NULL, "info", "--json", NULL)) SHOW(&p);
 	n = json_lines(p.obuf, &v, bad, sizeof(bad));
 	ASSERT_EQ(1, n) TH_LOG("%s", bad);
 	EXPECT_FALSE(jtrue(&v[0], "loaded"));
 	EXPECT_EQ(EX_MODULE, jnum(&v[0], "exit_status"));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 	/* clean, as root, loads the module through libvdswipe */
 	EXPECT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_TRUE(vt_module_loaded());
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1429,7 +1281,7 @@ TEST_F_TIMEOUT(tool, passes_and_verification_json, 90)
 	const struct jobj *start, *end, *sum;
 	struct jobj *v;
 	char bad[512];
-	struct proc p;
+	struct vt_proc p;
 	int n;
 
 	if (!have_sanitize())
@@ -1461,7 +1313,7 @@ TEST_F_TIMEOUT(tool, passes_and_verification_json, 90)
 	EXPECT_EQ(0, jnum(sum, "exit_status"));
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, 0x5a, NULL));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	/* one random pass, plain progress: the pass and the phase are shown */
 	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--method", "random",
@@ -1470,7 +1322,7 @@ TEST_F_TIMEOUT(tool, passes_and_verification_json, 90)
 	EXPECT_NE(NULL, strstr(p.obuf, "verification:")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "no mismatch")) SHOW(&p);
 	EXPECT_EQ(0, check_random(self->ram[1], 0, 4 * VT_MIB));
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* vdswipe verify: reads only; a mismatch exits 9 with offset and count. */
@@ -1480,7 +1332,7 @@ TEST_F_TIMEOUT(tool, verify_command, 90)
 	const struct jobj *end;
 	struct jobj *v;
 	char bad[512];
-	struct proc p;
+	struct vt_proc p;
 	int n;
 
 	if (!have_sanitize())
@@ -1488,10 +1340,10 @@ TEST_F_TIMEOUT(tool, verify_command, 90)
 	/* ram[2] holds FILL everywhere */
 	EXPECT_EQ(EX_OK, run(&p, NULL, "verify", "--full", "--expect", "pattern:0xa5", self->ram[2],
 			     NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_OK, run(&p, NULL, "verify", "--full", "--sample", "10", "--expect", "pattern:165",
 			     self->ram[2], NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	ASSERT_EQ(9, run(&p, NULL, "verify", "--json", self->ram[2], NULL)) SHOW(&p);
 	n = json_lines(p.obuf, &v, bad, sizeof(bad));
 	ASSERT_LT(0, n) TH_LOG("%s", bad);
@@ -1508,13 +1360,13 @@ TEST_F_TIMEOUT(tool, verify_command, 90)
 	EXPECT_EQ(0, jnum(end, "bytes_written"));
 	EXPECT_EQ(9, jnum(end, "exit_class"));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 	/* human output names the first offset; nothing was written */
 	EXPECT_EQ(9, run(&p, NULL, "verify", "--full", "--offset", "4M", "--length", "1M",
 			 "--expect", "pattern:0x01", self->ram[2], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "the first at byte 4194304")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, size, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* Every option that is wrong: exit 2, nothing written, nothing created. */
@@ -1540,7 +1392,7 @@ TEST_F(tool, sanitize_usage_errors)
 		{ "verify", "--sample", "0" },
 		{ "verify", "--method", "zero" },
 	};
-	struct proc p;
+	struct vt_proc p;
 	const char *args[12];
 	size_t i, k, a;
 
@@ -1550,12 +1402,12 @@ TEST_F(tool, sanitize_usage_errors)
 			args[a++] = !strcmp(bad[i][k], "RAM1") ? self->ram[1] : bad[i][k];
 		args[a++] = self->ram[0];
 		args[a] = NULL;
-		proc_init(&p);
-		ASSERT_EQ(0, proc_startv(&p, NULL, args));
-		EXPECT_EQ(EX_USAGE, proc_finish(&p, RUN_TIMEOUT_MS))
+		vt_proc_init(&p);
+		ASSERT_EQ(0, tool_startv(&p, NULL, args));
+		EXPECT_EQ(EX_USAGE, vt_proc_finish(&p, RUN_TIMEOUT_MS))
 			TH_LOG("case %zu (%s %s %s): exit %d, stderr: %s", i, bad[i][0], bad[i][1],
 			       bad[i][2], p.status, p.ebuf);
-		proc_free(&p);
+		vt_proc_free(&p);
 	}
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 0, size, FILL, NULL));
@@ -1566,7 +1418,7 @@ TEST_F(tool, sanitize_usage_errors)
 				self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "cannot create")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* --record: the file, its fields for a ramdisk, its digest. */
@@ -1575,7 +1427,7 @@ TEST_F_TIMEOUT(tool, record_of_a_clean, 90)
 	const uint64_t size = DEV_MIB * VT_MIB;
 	char path[128], tampered[128], *text = NULL, *at;
 	struct jobj rec;
-	struct proc p;
+	struct vt_proc p;
 	FILE *f;
 	long len;
 
@@ -1587,7 +1439,7 @@ TEST_F_TIMEOUT(tool, record_of_a_clean, 90)
 			     "Op \"Quoted\" Name", "--asset-tag", "AT-1", "--location", "Bay 9",
 			     self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "record: /tmp/vdswt-rec-ram0.json")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	snprintf(path, sizeof(path), "/tmp/vdswt-rec-ram0.json");
 	rec = jfile(path);
 	ASSERT_NE(NULL, rec.o);
@@ -1625,10 +1477,10 @@ TEST_F_TIMEOUT(tool, record_of_a_clean, 90)
 
 	EXPECT_EQ(EX_OK, run(&p, NULL, "record", "--check", path, NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "valid")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_OK, run(&p, NULL, "record", path, NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.obuf, "AT-1")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	/* one byte of the operator changed: --check fails, exit 1 */
 	f = fopen(path, "r");
@@ -1651,10 +1503,10 @@ TEST_F_TIMEOUT(tool, record_of_a_clean, 90)
 	free(text);
 	EXPECT_EQ(1, run(&p, NULL, "record", "--check", tampered, NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "digest mismatch")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(1, run(&p, NULL, "record", "--pdf", "/tmp/vdswt.pdf", tampered, NULL)) SHOW(&p);
 	EXPECT_NE(0, access("/tmp/vdswt.pdf", F_OK));
-	proc_free(&p);
+	vt_proc_free(&p);
 	unlink(tampered);
 	unlink(path);
 }
@@ -1665,7 +1517,7 @@ TEST_F(tool, identify)
 	const struct jobj *o;
 	struct jobj *v;
 	char bad[512];
-	struct proc p;
+	struct vt_proc p;
 	int n;
 
 	ASSERT_EQ(EX_OK, run(&p, NULL, "identify", self->ram[0], NULL)) SHOW(&p);
@@ -1676,9 +1528,9 @@ TEST_F(tool, identify)
 	EXPECT_EQ((double)(DEV_MIB * VT_MIB), jnum(o, "capacity_bytes"));
 	EXPECT_TRUE(jnull(o, "serial"));
 	jfree(v);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "identify", "/dev/vdswt-none", NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* A clean cancelled by SIGINT in its first pass still gets its record:
@@ -1687,18 +1539,18 @@ TEST_F_TIMEOUT(tool, record_of_a_cancelled_clean, 90)
 {
 	const char *path = "/tmp/vdswt-cancel.json";
 	struct jobj rec;
-	struct proc p;
+	struct vt_proc p;
 
 	if (!have_sanitize())
 		SKIP(return, "the module has no VDSWIPE_IOC_SANITIZE");
 	unlink(path);
 	ASSERT_EQ(0, make_slow(self->slow, sizeof(self->slow)));
-	ASSERT_EQ(0, proc_start(&p, NULL, "clean", "--yes", "--full", "--passes",
+	ASSERT_EQ(0, tool_start(&p, NULL, "clean", "--yes", "--full", "--passes",
 				"pattern:0x5a,zero", "--verify", "all", "--record", path,
 				"--json", "--interval", "0.1", self->slow, NULL));
 	ASSERT_TRUE(interrupt_mid_clean(&p, SIGINT)) SHOW(&p);
-	ASSERT_EQ(EX_CANCELLED, proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
-	proc_free(&p);
+	ASSERT_EQ(EX_CANCELLED, vt_proc_finish(&p, RUN_TIMEOUT_MS)) SHOW(&p);
+	vt_proc_free(&p);
 	rec = jfile(path);
 	ASSERT_NE(NULL, rec.o);
 	EXPECT_STREQ("cancelled", rstr(&rec, "result.outcome"));
@@ -1709,7 +1561,7 @@ TEST_F_TIMEOUT(tool, record_of_a_cancelled_clean, 90)
 	EXPECT_GT((double)(SLOW_MIB * VT_MIB), rnum(&rec, "result.bytes_written"));
 	jfile_put(&rec);
 	EXPECT_EQ(EX_OK, run(&p, NULL, "record", "--check", path, NULL)) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	unlink(path);
 }
 
@@ -1718,20 +1570,20 @@ TEST_F_TIMEOUT(tool, record_of_a_cancelled_clean, 90)
 TEST_F(tool, range_needs_full_or_quick)
 {
 	const uint64_t size = DEV_MIB * VT_MIB;
-	struct proc p;
+	struct vt_proc p;
 
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--pattern", "0x5a", "--offset", "4M",
 				"--length", "6M", self->ram[0], NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "--full")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "--quick")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_USAGE, run(&p, NULL, "clean", "--yes", "--length", "6M", self->ram[0],
 				NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "--full")) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "--quick")) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[0], 0, size, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* --quick with a range: the first and last MiB of the range, as a range
@@ -1739,7 +1591,7 @@ TEST_F(tool, range_needs_full_or_quick)
 TEST_F(tool, range_quick_and_full)
 {
 	const uint64_t size = DEV_MIB * VT_MIB;
-	struct proc p;
+	struct vt_proc p;
 
 	/* bytes [4 MiB, 10 MiB): [4, 5) and [9, 10) written */
 	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--quick", "--pattern", "0x5a",
@@ -1749,30 +1601,30 @@ TEST_F(tool, range_quick_and_full)
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 5 * VT_MIB, 4 * VT_MIB, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 9 * VT_MIB, VT_MIB, 0x5a, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[1], 10 * VT_MIB, size - 10 * VT_MIB, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 
 	ASSERT_EQ(EX_OK, run(&p, NULL, "clean", "--yes", "--full", "--pattern", "0x5a",
 			     "--offset", "4M", "--length", "6M", self->ram[2], NULL)) SHOW(&p);
 	EXPECT_EQ(0, vt_check_fill(self->ram[2], 0, 4 * VT_MIB, FILL, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[2], 4 * VT_MIB, 6 * VT_MIB, 0x5a, NULL));
 	EXPECT_EQ(0, vt_check_fill(self->ram[2], 10 * VT_MIB, size - 10 * VT_MIB, FILL, NULL));
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 /* A missing device is named once on the error line; an empty path says so. */
 TEST_F(tool, error_lines_name_the_device_once)
 {
-	struct proc p;
+	struct vt_proc p;
 
 	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "/dev/vdsw-no-such", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "vdswipe: /dev/vdsw-no-such: No such file or directory\n"))
 		SHOW(&p);
 	EXPECT_EQ(NULL, strstr(p.ebuf, "/dev/vdsw-no-such: /dev/vdsw-no-such")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 	EXPECT_EQ(EX_DEVICE, run(&p, NULL, "clean", "--yes", "", NULL)) SHOW(&p);
 	EXPECT_NE(NULL, strstr(p.ebuf, "vdswipe: empty device path\n")) SHOW(&p);
 	EXPECT_EQ(NULL, strstr(p.ebuf, "vdswipe: :")) SHOW(&p);
-	proc_free(&p);
+	vt_proc_free(&p);
 }
 
 TEST_HARNESS_MAIN

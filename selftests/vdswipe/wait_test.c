@@ -22,6 +22,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "testlib.h"
+#include "fixtures.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
 #define DEV_MIB		16
@@ -30,52 +31,37 @@
 /* generous allowance for scheduling under qemu TCG */
 #define SLACK_MS	1500
 
+/* The slow device is over ram0; ram1 is plain. */
+static const struct vt_rig_opts rig_opts = {
+	.mod_params = MOD_PARAMS,
+	.nr_disks = 2,
+	.dev_mib = DEV_MIB,
+	.max_part = 1,
+	.slow_name = "vdswslow",
+	.slow_disk = 0,
+	.write_delay_ms = WRITE_DELAY_MS,
+	.open_fds = true,
+	.session = true,
+};
+
 FIXTURE(wait) {
-	int s;
-	int slowfd, fd1;
-	char slow[64], ram1[64];
+	struct vt_rig rig;
 };
 
 FIXTURE_SETUP(wait)
 {
-	char ram0[64];
-	int ret;
-
-	self->s = self->slowfd = self->fd1 = -1;
-	vt_cleanup_leftovers();
-	ASSERT_EQ(0, vt_module_reload(MOD_PARAMS));
-	ret = vt_brd_load(2, DEV_MIB, 1);
-	if (ret)
-		SKIP(return, "no brd (%s)", strerror(-ret));
-	vt_brd_path(0, ram0, sizeof(ram0));
-	vt_brd_path(1, self->ram1, sizeof(self->ram1));
-	ASSERT_EQ(0, vt_fill(ram0, 0, DEV_MIB * VT_MIB, 0xA5));
-	ASSERT_EQ(0, vt_fill(self->ram1, 0, DEV_MIB * VT_MIB, 0xA5));
-	ret = vt_delay_create("vdswslow", ram0, WRITE_DELAY_MS, self->slow,
-			      sizeof(self->slow));
-	if (ret) {
-		vt_brd_unload();
-		SKIP(return, "no dm-delay (%s)", strerror(-ret));
-	}
-	self->slowfd = vt_open(self->slow, O_RDWR);
-	ASSERT_LE(0, self->slowfd);
-	self->fd1 = vt_open(self->ram1, O_RDWR);
-	ASSERT_LE(0, self->fd1);
-	self->s = vt_session_open();
-	ASSERT_LE(0, self->s);
+	if (!vt_rig_module(_metadata, &self->rig, &rig_opts) ||
+	    !vt_rig_disks(_metadata, &self->rig))
+		return;
+	ASSERT_EQ(0, vt_fill(self->rig.ram[0], 0, DEV_MIB * VT_MIB, 0xA5));
+	ASSERT_EQ(0, vt_fill(self->rig.ram[1], 0, DEV_MIB * VT_MIB, 0xA5));
+	vt_rig_slow(_metadata, &self->rig);
 }
 
 FIXTURE_TEARDOWN(wait)
 {
-	if (self->s >= 0)
-		close(self->s);
-	if (self->slowfd >= 0)
-		close(self->slowfd);
-	if (self->fd1 >= 0)
-		close(self->fd1);
-	vt_dm_remove("vdswslow");
-	vt_brd_unload();
-	EXPECT_EQ(0, vt_module_unload());
+	vt_rig_close(&self->rig);
+	vt_rig_teardown(_metadata, &self->rig);
 }
 
 #define F_CLEAN	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE | VDSWIPE_CLEAN_RANGE)
@@ -84,32 +70,32 @@ FIXTURE_TEARDOWN(wait)
 static int start_long(FIXTURE_DATA(wait) *self, uint64_t *id)
 {
 	struct vdswipe_status st;
-	int ret = vt_submit(self->s, self->slowfd, F_CLEAN,
+	int ret = vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
 			    VDSWIPE_METHOD_ZERO, 0, 0, DEV_MIB * VT_MIB, id,
 			    NULL);
 
-	return ret ? ret : vt_wait_progress(self->s, *id, 0, 20000, &st);
+	return ret ? ret : vt_wait_progress(self->rig.s, *id, 0, 20000, &st);
 }
 
 /* A short op on the slow device: 2 MiB, about a second. */
 static int start_short(FIXTURE_DATA(wait) *self, uint64_t *id)
 {
-	return vt_submit(self->s, self->slowfd, F_CLEAN, VDSWIPE_METHOD_ZERO,
-			 0, 0, 2 * VT_MIB, id, NULL);
+	return vt_submit(self->rig.s, self->rig.slowfd, F_CLEAN,
+			 VDSWIPE_METHOD_ZERO, 0, 0, 2 * VT_MIB, id, NULL);
 }
 
 /* A finished op on ram1. */
 static int done_op(FIXTURE_DATA(wait) *self, uint64_t *id)
 {
-	int ret = vt_submit(self->s, self->fd1, F_CLEAN, VDSWIPE_METHOD_ZERO,
-			    0, 0, VT_MIB, id, NULL);
+	int ret = vt_submit(self->rig.s, self->rig.fd[1], F_CLEAN,
+			    VDSWIPE_METHOD_ZERO, 0, 0, VT_MIB, id, NULL);
 
-	return ret ? ret : vt_wait(self->s, *id, VDSWIPE_WAIT_INFINITE);
+	return ret ? ret : vt_wait(self->rig.s, *id, VDSWIPE_WAIT_INFINITE);
 }
 
 #define ASSERT_STATE(id, want) do {					\
 	struct vdswipe_status _st;					\
-	ASSERT_EQ(0, vt_query(self->s, (id), &_st));			\
+	ASSERT_EQ(0, vt_query(self->rig.s, (id), &_st));		\
 	ASSERT_EQ((want), _st.state)					\
 		TH_LOG("op is %s", vt_state_name(_st.state));		\
 } while (0)
@@ -120,7 +106,7 @@ TEST_F(wait, infinite_wait_returns_when_done)
 
 	ASSERT_EQ(0, start_short(self, &id));
 	t0 = vt_now_ns();
-	ASSERT_EQ(0, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
 	TH_LOG("waited %llu ms", (unsigned long long)vt_ms_since(t0));
 	ASSERT_LE(WRITE_DELAY_MS - 50, vt_ms_since(t0));
 	ASSERT_STATE(id, VDSWIPE_STATE_DONE);
@@ -131,7 +117,7 @@ TEST_F(wait, deadline_wait_returns_when_done)
 	uint64_t id;
 
 	ASSERT_EQ(0, start_short(self, &id));
-	ASSERT_EQ(0, vt_wait_ms(self->s, id, 20000));
+	ASSERT_EQ(0, vt_wait_ms(self->rig.s, id, 20000));
 	ASSERT_STATE(id, VDSWIPE_STATE_DONE);
 }
 
@@ -141,13 +127,14 @@ TEST_F(wait, deadline_passes_etimedout)
 
 	ASSERT_EQ(0, start_long(self, &id));
 	t0 = vt_now_ns();
-	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->s, id, t0 + 300 * VT_NSEC_PER_MSEC));
+	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->rig.s, id,
+				      t0 + 300 * VT_NSEC_PER_MSEC));
 	ms = vt_ms_since(t0);
 	ASSERT_LE(300, ms);
 	ASSERT_GT(300 + SLACK_MS, ms);
 	/* the op is not affected */
 	ASSERT_STATE(id, VDSWIPE_STATE_RUNNING);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 }
 
 TEST_F(wait, past_deadline_only_checks)
@@ -156,12 +143,12 @@ TEST_F(wait, past_deadline_only_checks)
 
 	ASSERT_EQ(0, start_long(self, &id));
 	t0 = vt_now_ns();
-	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->s, id, t0 - VT_NSEC_PER_SEC));
-	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->s, id, 0));
-	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->s, id, 1));
+	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->rig.s, id, t0 - VT_NSEC_PER_SEC));
+	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->rig.s, id, 0));
+	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->rig.s, id, 1));
 	ASSERT_GT(250, vt_ms_since(t0));
 	ASSERT_STATE(id, VDSWIPE_STATE_RUNNING);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 }
 
 TEST_F(wait, past_deadline_on_ended_op_succeeds)
@@ -169,8 +156,8 @@ TEST_F(wait, past_deadline_on_ended_op_succeeds)
 	uint64_t id;
 
 	ASSERT_EQ(0, done_op(self, &id));
-	ASSERT_EQ(0, vt_wait(self->s, id, 0));
-	ASSERT_EQ(0, vt_wait(self->s, id, vt_now_ns() - VT_NSEC_PER_SEC));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, 0));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, vt_now_ns() - VT_NSEC_PER_SEC));
 }
 
 TEST_F(wait, ended_op_returns_at_once)
@@ -179,8 +166,8 @@ TEST_F(wait, ended_op_returns_at_once)
 
 	ASSERT_EQ(0, done_op(self, &id));
 	t0 = vt_now_ns();
-	ASSERT_EQ(0, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
-	ASSERT_EQ(0, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
 	ASSERT_GT(250, vt_ms_since(t0));
 	ASSERT_STATE(id, VDSWIPE_STATE_DONE);
 }
@@ -190,9 +177,9 @@ TEST_F(wait, wait_on_cancelled_op_returns_at_once)
 	uint64_t id, t0;
 
 	ASSERT_EQ(0, start_long(self, &id));
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 	t0 = vt_now_ns();
-	ASSERT_EQ(0, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
 	ASSERT_GT(250, vt_ms_since(t0));
 	ASSERT_STATE(id, VDSWIPE_STATE_CANCELLED);
 }
@@ -249,14 +236,14 @@ TEST_F(wait, signal_interrupts_wait_eintr)
 	ASSERT_EQ(0, set_handler(false));
 	ASSERT_EQ(0, pthread_create(&th, NULL, kick, &k));
 	t0 = vt_now_ns();
-	ASSERT_EQ(-EINTR, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(-EINTR, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
 	ms = vt_ms_since(t0);
 	pthread_join(th, NULL);
 	ASSERT_EQ(1, signals_seen);
 	ASSERT_LE(250, ms);
 	ASSERT_GT(300 + SLACK_MS, ms);
 	ASSERT_STATE(id, VDSWIPE_STATE_RUNNING);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 }
 
 TEST_F(wait, restart_does_not_extend_deadline)
@@ -271,7 +258,7 @@ TEST_F(wait, restart_does_not_extend_deadline)
 	ASSERT_EQ(0, set_handler(true));
 	ASSERT_EQ(0, pthread_create(&th, NULL, kick, &k));
 	t0 = vt_now_ns();
-	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->s, id, t0 + VT_NSEC_PER_SEC));
+	ASSERT_EQ(-ETIMEDOUT, vt_wait(self->rig.s, id, t0 + VT_NSEC_PER_SEC));
 	ms = vt_ms_since(t0);
 	pthread_join(th, NULL);
 	TH_LOG("deadline 1000 ms, returned after %llu ms, %d signals",
@@ -280,7 +267,7 @@ TEST_F(wait, restart_does_not_extend_deadline)
 	ASSERT_LE(1000, ms);
 	/* a relative restart would end at 1800 ms or later */
 	ASSERT_GT(1500, ms);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 }
 
 TEST_F(wait, sa_restart_wait_survives_signals)
@@ -294,7 +281,7 @@ TEST_F(wait, sa_restart_wait_survives_signals)
 	ASSERT_EQ(0, start_short(self, &id));
 	ASSERT_EQ(0, set_handler(true));
 	ASSERT_EQ(0, pthread_create(&th, NULL, kick, &k));
-	ASSERT_EQ(0, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
 	pthread_join(th, NULL);
 	ASSERT_STATE(id, VDSWIPE_STATE_DONE);
 }
@@ -346,11 +333,11 @@ TEST_F(wait, many_waiters_released_by_cancel)
 	int i;
 
 	ASSERT_EQ(0, start_long(self, &id));
-	ASSERT_EQ(0, start_waiters(w, NWAITERS, self->s, id));
+	ASSERT_EQ(0, start_waiters(w, NWAITERS, self->rig.s, id));
 	for (i = 0; i < NWAITERS; i++)
 		ASSERT_EQ(1, w[i].ret) TH_LOG("waiter %d returned early", i);
 	t0 = vt_now_ns();
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 	for (i = 0; i < NWAITERS; i++) {
 		pthread_join(w[i].th, NULL);
 		ASSERT_EQ(0, w[i].ret);
@@ -366,7 +353,7 @@ TEST_F(wait, many_waiters_released_by_completion)
 	int i;
 
 	ASSERT_EQ(0, start_short(self, &id));
-	ASSERT_EQ(0, start_waiters(w, NWAITERS, self->s, id));
+	ASSERT_EQ(0, start_waiters(w, NWAITERS, self->rig.s, id));
 	for (i = 0; i < NWAITERS; i++) {
 		pthread_join(w[i].th, NULL);
 		ASSERT_EQ(0, w[i].ret);
@@ -383,7 +370,7 @@ TEST_F(wait, waiters_with_deadlines_and_infinite_mixed)
 	ASSERT_EQ(0, start_long(self, &id));
 	now = vt_now_ns();
 	for (i = 0; i < 4; i++) {
-		w[i].s = self->s;
+		w[i].s = self->rig.s;
 		w[i].id = id;
 		w[i].ret = 1;
 		w[i].deadline = i < 2 ? now + (200 + 200 * i) * VT_NSEC_PER_MSEC
@@ -398,7 +385,7 @@ TEST_F(wait, waiters_with_deadlines_and_infinite_mixed)
 	ASSERT_LE(w[1].deadline, w[1].end_ns);
 	ASSERT_EQ(1, w[2].ret);
 	ASSERT_EQ(1, w[3].ret);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 	for (i = 2; i < 4; i++) {
 		pthread_join(w[i].th, NULL);
 		ASSERT_EQ(0, w[i].ret);
@@ -414,8 +401,8 @@ TEST_F(wait, waiters_released_by_cancel_all)
 	int i;
 
 	ASSERT_EQ(0, start_long(self, &id));
-	ASSERT_EQ(0, start_waiters(w, 2, self->s, id));
-	ASSERT_EQ(0, vt_cancel_all(self->s, &n));
+	ASSERT_EQ(0, start_waiters(w, 2, self->rig.s, id));
+	ASSERT_EQ(0, vt_cancel_all(self->rig.s, &n));
 	ASSERT_EQ(1, n);
 	for (i = 0; i < 2; i++) {
 		pthread_join(w[i].th, NULL);
@@ -443,9 +430,9 @@ TEST_F(wait, waiter_returns_0_when_op_released_meanwhile)
 
 	/* the waiters started before the op ended and was released */
 	ASSERT_EQ(0, start_long(self, &id));
-	ASSERT_EQ(0, start_waiters(w, 2, self->s, id));
-	ASSERT_EQ(0, vt_cancel(self->s, id));
-	ASSERT_EQ(0, vt_release(self->s, id));
+	ASSERT_EQ(0, start_waiters(w, 2, self->rig.s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
+	ASSERT_EQ(0, vt_release(self->rig.s, id));
 	for (i = 0; i < 2; i++) {
 		pthread_join(w[i].th, NULL);
 		ASSERT_EQ(0, w[i].ret);
@@ -472,20 +459,20 @@ static void *cancel_fn(void *p)
 
 TEST_F(wait, query_never_blocks_during_cancel_and_wait)
 {
-	struct canceller c = { .s = self->s };
+	struct canceller c = { .s = self->rig.s };
 	struct waiter w[1];
 	struct vdswipe_status st;
 	uint64_t worst = 0, n = 0, t0;
 	pthread_t th;
 
 	ASSERT_EQ(0, start_long(self, &c.id));
-	ASSERT_EQ(0, start_waiters(w, 1, self->s, c.id));
+	ASSERT_EQ(0, start_waiters(w, 1, self->rig.s, c.id));
 	ASSERT_EQ(0, pthread_create(&th, NULL, cancel_fn, &c));
 	t0 = vt_now_ns();
 	while (!c.done && vt_ms_since(t0) < 10000) {
 		uint64_t q0 = vt_now_ns(), d;
 
-		ASSERT_EQ(0, vt_query(self->s, c.id, &st));
+		ASSERT_EQ(0, vt_query(self->rig.s, c.id, &st));
 		d = vt_ms_since(q0);
 		if (d > worst)
 			worst = d;
@@ -510,25 +497,25 @@ TEST_F(wait, query_of_running_op_does_not_wait_for_progress)
 	ASSERT_EQ(0, start_long(self, &id));
 	for (i = 0; i < 200; i++) {
 		t0 = vt_now_ns();
-		ASSERT_EQ(0, vt_query(self->s, id, &st));
+		ASSERT_EQ(0, vt_query(self->rig.s, id, &st));
 		if (vt_ms_since(t0) > worst)
 			worst = vt_ms_since(t0);
 	}
 	ASSERT_GT(WRITE_DELAY_MS / 2, worst);
-	ASSERT_EQ(0, vt_cancel(self->s, id));
+	ASSERT_EQ(0, vt_cancel(self->rig.s, id));
 }
 
 /* ------------------------------------------------------ rejections */
 
 TEST_F(wait, unknown_id_enoent)
 {
-	ASSERT_EQ(-ENOENT, vt_wait(self->s, 0x7777777ULL,
+	ASSERT_EQ(-ENOENT, vt_wait(self->rig.s, 0x7777777ULL,
 				   VDSWIPE_WAIT_INFINITE));
 }
 
 TEST_F(wait, id_zero_enoent)
 {
-	ASSERT_EQ(-ENOENT, vt_wait(self->s, 0, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(-ENOENT, vt_wait(self->rig.s, 0, VDSWIPE_WAIT_INFINITE));
 }
 
 TEST_F(wait, released_id_enoent)
@@ -536,8 +523,8 @@ TEST_F(wait, released_id_enoent)
 	uint64_t id;
 
 	ASSERT_EQ(0, done_op(self, &id));
-	ASSERT_EQ(0, vt_release(self->s, id));
-	ASSERT_EQ(-ENOENT, vt_wait(self->s, id, VDSWIPE_WAIT_INFINITE));
+	ASSERT_EQ(0, vt_release(self->rig.s, id));
+	ASSERT_EQ(-ENOENT, vt_wait(self->rig.s, id, VDSWIPE_WAIT_INFINITE));
 }
 
 TEST_F(wait, einval_flags)
@@ -548,7 +535,7 @@ TEST_F(wait, einval_flags)
 	ASSERT_EQ(0, done_op(self, &id));
 	wt.op_id = id;
 	wt.flags = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_WAIT, &wt));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_WAIT, &wt));
 	ASSERT_EQ(EINVAL, errno);
 }
 
@@ -560,13 +547,13 @@ TEST_F(wait, einval_reserved)
 	ASSERT_EQ(0, done_op(self, &id));
 	wt.op_id = id;
 	wt.reserved = 1;
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_WAIT, &wt));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_WAIT, &wt));
 	ASSERT_EQ(EINVAL, errno);
 }
 
 TEST_F(wait, efault)
 {
-	ASSERT_EQ(-1, ioctl(self->s, VDSWIPE_IOC_WAIT, NULL));
+	ASSERT_EQ(-1, ioctl(self->rig.s, VDSWIPE_IOC_WAIT, NULL));
 	ASSERT_EQ(EFAULT, errno);
 }
 
