@@ -697,8 +697,14 @@ long vdswipe_ioctl_wait(struct vdswipe_session *sess, void __user *argp)
 	return ret;
 }
 
-static int vdswipe_op_ref_get(struct vdswipe_session *sess, void __user *argp,
-			      struct vdswipe_op **opp)
+/*
+ * CANCEL and RELEASE: read their struct vdswipe_op_ref from userspace,
+ * check it and the session's privilege, and look the op up (a reference
+ * the caller puts).
+ */
+static int vdswipe_op_ref_from_user(struct vdswipe_session *sess,
+				    void __user *argp,
+				    struct vdswipe_op **opp)
 {
 	struct vdswipe_op_ref args;
 
@@ -718,7 +724,7 @@ long vdswipe_ioctl_cancel(struct vdswipe_session *sess, void __user *argp)
 	bool owner;
 	int ret;
 
-	ret = vdswipe_op_ref_get(sess, argp, &op);
+	ret = vdswipe_op_ref_from_user(sess, argp, &op);
 	if (ret)
 		return ret;
 	ret = vdswipe_op_cancel_request(op, &owner);
@@ -734,7 +740,7 @@ long vdswipe_ioctl_release(struct vdswipe_session *sess, void __user *argp)
 	struct vdswipe_op *op;
 	int ret;
 
-	ret = vdswipe_op_ref_get(sess, argp, &op);
+	ret = vdswipe_op_ref_from_user(sess, argp, &op);
 	if (ret)
 		return ret;
 	if (vdswipe_op_ended(op))
