@@ -70,7 +70,7 @@ bool vdswipe_op_ended(struct vdswipe_op *op)
 /**
  * vdswipe_op_end - end an op
  * @op:           the op, not ended yet
- * @state:        VDSWIPE_STATE_DONE, _FAILED or _CANCELLED
+ * @state:        VDSWIPE_OP_DONE, _FAILED or _CANCELLED
  * @result:       0, -errno or -ECANCELED
  * @error_offset: device offset of the failed write, or U64_MAX
  *
@@ -79,8 +79,8 @@ bool vdswipe_op_ended(struct vdswipe_op *op)
  * the op had been handed to the module by its session's close: the caller
  * then owes the module reference taken for it. May sleep.
  */
-bool vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
-		    u64 error_offset)
+bool vdswipe_op_end(struct vdswipe_op *op, enum vdswipe_op_state state,
+		    int result, u64 error_offset)
 {
 	vdswipe_stats_end(op, state, result);
 	vdswipe_claim_release(&op->claim);
@@ -106,10 +106,10 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
 	spin_lock(&op->lock);
 	if (op->method == VDSWIPE_METHOD_DISCARD) {
 		ret = -EOPNOTSUPP;
-	} else if (op->state == VDSWIPE_STATE_CANCELLED) {
+	} else if (op->state == VDSWIPE_OP_CANCELLED) {
 		ret = -ECANCELED;
 	} else if (vdswipe_state_ended(op->state) ||
-		   op->state == VDSWIPE_STATE_FINISHING) {
+		   op->state == VDSWIPE_OP_FINISHING) {
 		ret = -EALREADY;
 	} else {
 		*owner = !op->cancel_requested;
@@ -130,7 +130,7 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
  */
 void vdswipe_op_end_dequeued(struct vdswipe_op *op)
 {
-	WARN_ON_ONCE(vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED,
+	WARN_ON_ONCE(vdswipe_op_end(op, VDSWIPE_OP_CANCELLED, -ECANCELED,
 				    U64_MAX));
 	vdswipe_op_put(op);	/* the queued work's reference */
 }
@@ -165,7 +165,7 @@ static bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
  */
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 {
-	u32 state;
+	enum vdswipe_op_state state;
 
 	if (owner)
 		vdswipe_op_cancel_dequeue(op);
@@ -176,7 +176,7 @@ int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 	state = op->state;
 	spin_unlock(&op->lock);
 
-	if (state == VDSWIPE_STATE_CANCELLED)
+	if (state == VDSWIPE_OP_CANCELLED)
 		return owner ? 0 : -ECANCELED;
 	return -EALREADY;
 }
@@ -289,7 +289,7 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	kref_get(&sess->ref);
 	op->sess = sess;
 	spin_lock_init(&op->lock);
-	op->state = VDSWIPE_STATE_QUEUED;
+	op->state = VDSWIPE_OP_QUEUED;
 	op->error_offset = U64_MAX;
 	init_waitqueue_head(&op->wq);
 	op->method = req->passes[0].method;
@@ -555,9 +555,9 @@ long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp)
 	return 0;
 }
 
-static u32 vdswipe_percent(u32 state, u64 done, u64 total)
+static u32 vdswipe_percent(enum vdswipe_op_state state, u64 done, u64 total)
 {
-	if (state == VDSWIPE_STATE_DONE)
+	if (state == VDSWIPE_OP_DONE)
 		return 100;
 	if (!total)
 		return 0;
@@ -580,8 +580,7 @@ long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp)
 	spin_lock(&op->lock);
 	st = (struct vdswipe_status) {
 		.op_id		= op->id,
-		.state		= op->state == VDSWIPE_STATE_FINISHING ?
-				  VDSWIPE_STATE_RUNNING : op->state,
+		.state		= vdswipe_state_uapi(op->state),
 		.result		= op->result,
 		.method		= op->method,
 		.bytes_done	= atomic64_read(&op->bytes_done),
@@ -613,11 +612,11 @@ long vdswipe_ioctl_progress(struct vdswipe_session *sess, void __user *argp)
 		return -ENOENT;
 
 	spin_lock(&op->lock);
-	running = op->state == VDSWIPE_STATE_RUNNING ||
-		  op->state == VDSWIPE_STATE_FINISHING;
+	running = op->state == VDSWIPE_OP_RUNNING ||
+		  op->state == VDSWIPE_OP_FINISHING;
 	pr = (struct vdswipe_progress) {
 		.op_id		 = op->id,
-		.state		 = running ? VDSWIPE_STATE_RUNNING : op->state,
+		.state		 = vdswipe_state_uapi(op->state),
 		.result		 = op->result,
 		.method		 = op->method,
 		.nr_passes	 = op->nr_passes,

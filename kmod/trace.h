@@ -16,14 +16,22 @@
 
 #include "vdswipe.h"
 
+/* print_fmt names the enum's values: the format files show their numbers */
+TRACE_DEFINE_ENUM(VDSWIPE_OP_QUEUED);
+TRACE_DEFINE_ENUM(VDSWIPE_OP_RUNNING);
+TRACE_DEFINE_ENUM(VDSWIPE_OP_DONE);
+TRACE_DEFINE_ENUM(VDSWIPE_OP_FAILED);
+TRACE_DEFINE_ENUM(VDSWIPE_OP_CANCELLED);
+TRACE_DEFINE_ENUM(VDSWIPE_OP_FINISHING);
+
 #define show_vdswipe_state(state)					\
 	__print_symbolic(state,						\
-			 { VDSWIPE_STATE_QUEUED,	"queued" },	\
-			 { VDSWIPE_STATE_RUNNING,	"running" },	\
-			 { VDSWIPE_STATE_DONE,		"done" },	\
-			 { VDSWIPE_STATE_FAILED,	"failed" },	\
-			 { VDSWIPE_STATE_CANCELLED,	"cancelled" },	\
-			 { VDSWIPE_STATE_FINISHING,	"finishing" })
+			 { VDSWIPE_OP_QUEUED,		"queued" },	\
+			 { VDSWIPE_OP_RUNNING,		"running" },	\
+			 { VDSWIPE_OP_DONE,		"done" },	\
+			 { VDSWIPE_OP_FAILED,		"failed" },	\
+			 { VDSWIPE_OP_CANCELLED,	"cancelled" },	\
+			 { VDSWIPE_OP_FINISHING,	"finishing" })
 
 #define show_vdswipe_method(method)					\
 	__print_symbolic(method,					\
@@ -94,7 +102,8 @@ TRACE_EVENT(vdswipe_op_start,
 );
 
 TRACE_EVENT(vdswipe_cancel,
-	TP_PROTO(const struct vdswipe_op *op, u32 state, int ret, bool owner),
+	TP_PROTO(const struct vdswipe_op *op, enum vdswipe_op_state state,
+		 int ret, bool owner),
 	TP_ARGS(op, state, ret, owner),
 	TP_STRUCT__entry(
 		__field(u64, session)
@@ -120,7 +129,8 @@ TRACE_EVENT(vdswipe_cancel,
 );
 
 TRACE_EVENT(vdswipe_cancel_done,
-	TP_PROTO(const struct vdswipe_op *op, u32 state, int ret),
+	TP_PROTO(const struct vdswipe_op *op, enum vdswipe_op_state state,
+		 int ret),
 	TP_ARGS(op, state, ret),
 	TP_STRUCT__entry(
 		__field(u64, session)
@@ -166,8 +176,8 @@ TRACE_EVENT(vdswipe_io_error,
 );
 
 TRACE_EVENT(vdswipe_op_end,
-	TP_PROTO(const struct vdswipe_op *op, u32 state, int result,
-		 u64 bytes_done, u64 duration_ns),
+	TP_PROTO(const struct vdswipe_op *op, enum vdswipe_op_state state,
+		 int result, u64 bytes_done, u64 duration_ns),
 	TP_ARGS(op, state, result, bytes_done, duration_ns),
 	TP_STRUCT__entry(
 		__field(u64, session)
