@@ -474,11 +474,47 @@ static void vdswipe_op_start(struct vdswipe_session *sess,
 	vdswipe_session_install(sess, op);	/* takes our reference */
 }
 
+/*
+ * What CLEAN and SANITIZE share once their request is checked: creates the
+ * op for @req, lets @reply_fill() put its id and byte counts into the
+ * caller's struct (@reply, @size bytes), copies that back to @argp and
+ * starts the op. Userspace is told the id before the op can run: once it
+ * is installed and queued, a failure here could no longer be undone, so a
+ * failed copy aborts the op instead.
+ */
+static long vdswipe_op_submit(struct vdswipe_session *sess,
+			      const struct vdswipe_req *req,
+			      void __user *argp, void *reply, size_t size,
+			      void (*reply_fill)(void *reply,
+						 const struct vdswipe_op *op))
+{
+	struct vdswipe_op *op;
+
+	op = vdswipe_op_create(sess, req);
+	if (IS_ERR(op))
+		return PTR_ERR(op);
+
+	reply_fill(reply, op);
+	if (copy_to_user(argp, reply, size)) {
+		vdswipe_op_abort(sess, op);
+		return -EFAULT;
+	}
+	vdswipe_op_start(sess, op);
+	return 0;
+}
+
+static void vdswipe_clean_reply(void *reply, const struct vdswipe_op *op)
+{
+	struct vdswipe_clean *req = reply;
+
+	req->op_id = op->id;
+	req->bytes_total = op->bytes_total;
+}
+
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 {
 	struct vdswipe_clean req;
 	struct vdswipe_req r;
-	struct vdswipe_op *op;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -497,29 +533,23 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 		.nr_passes	= 1,
 		.passes[0]	= { req.method, req.pattern },
 	};
-	op = vdswipe_op_create(sess, &r);
-	if (IS_ERR(op))
-		return PTR_ERR(op);
+	return vdswipe_op_submit(sess, &r, argp, &req, sizeof(req),
+				 vdswipe_clean_reply);
+}
 
-	/*
-	 * Tell userspace the id before the op can run: once it is installed
-	 * and queued, a failure here could no longer be undone.
-	 */
-	req.op_id = op->id;
-	req.bytes_total = op->bytes_total;
-	if (copy_to_user(argp, &req, sizeof(req))) {
-		vdswipe_op_abort(sess, op);
-		return -EFAULT;
-	}
-	vdswipe_op_start(sess, op);
-	return 0;
+static void vdswipe_sanitize_reply(void *reply, const struct vdswipe_op *op)
+{
+	struct vdswipe_sanitize *req = reply;
+
+	req->op_id = op->id;
+	req->bytes_total = op->bytes_total;
+	req->region_bytes = op->region_bytes;
 }
 
 long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp)
 {
 	struct vdswipe_sanitize req;
 	struct vdswipe_req r;
-	struct vdswipe_op *op;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -540,19 +570,8 @@ long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp)
 		.sample_pct	= req.sample_pct,
 	};
 	memcpy(r.passes, req.passes, sizeof(r.passes));
-	op = vdswipe_op_create(sess, &r);
-	if (IS_ERR(op))
-		return PTR_ERR(op);
-
-	req.op_id = op->id;
-	req.bytes_total = op->bytes_total;
-	req.region_bytes = op->region_bytes;
-	if (copy_to_user(argp, &req, sizeof(req))) {
-		vdswipe_op_abort(sess, op);
-		return -EFAULT;
-	}
-	vdswipe_op_start(sess, op);
-	return 0;
+	return vdswipe_op_submit(sess, &r, argp, &req, sizeof(req),
+				 vdswipe_sanitize_reply);
 }
 
 static u32 vdswipe_percent(enum vdswipe_op_state state, u64 done, u64 total)
