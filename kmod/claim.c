@@ -114,7 +114,17 @@ struct vdswipe_sig {
 	const char *name;
 };
 
-/* Grouped by the 4 KiB block they live in; none crosses a block. */
+/*
+ * The kernel's last-line check, not the policy: libvdswipe decides what
+ * "in use" means, with libblkid, before it submits. This list only makes
+ * sure that nothing was formatted between that probe and our exclusive
+ * claim, and that a caller without the library cannot wipe a common
+ * format by mistake; it matches bare magic numbers, on purpose. It is the
+ * table of Documentation/userspace-api/vdswipe.rst, which says why; which
+ * cleans fail with ENOTEMPTY is ABI, so it does not follow libblkid.
+ *
+ * Grouped by the 4 KiB block they live in; none crosses a block.
+ */
 static const struct vdswipe_sig vdswipe_sigs[] = {
 	{ 0,	 4,  "XFSB",		 "XFS" },
 	{ 0,	 6,  "LUKS\xba\xbe",	 "LUKS" },

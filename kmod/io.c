@@ -962,18 +962,18 @@ void vdswipe_work_fn(struct work_struct *work)
 	bool finishing = false;
 	bool handed_off;
 	bool flush;
-	u32 state;
+	enum vdswipe_op_state state;
 	int err;
 
 	spin_lock(&op->lock);
 	if (op->cancel_requested) {
 		/* Cancelled between dequeue and start: device untouched. */
 		spin_unlock(&op->lock);
-		handed_off = vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED,
+		handed_off = vdswipe_op_end(op, VDSWIPE_OP_CANCELLED,
 					    -ECANCELED, U64_MAX);
 		goto put;
 	}
-	op->state = VDSWIPE_STATE_RUNNING;
+	op->state = VDSWIPE_OP_RUNNING;
 	spin_unlock(&op->lock);
 	vdswipe_stats_start(op);
 
@@ -1000,7 +1000,7 @@ void vdswipe_work_fn(struct work_struct *work)
 	/* The one decision point between cancel and the end of the data. */
 	spin_lock(&op->lock);
 	if (err) {
-		state = VDSWIPE_STATE_FAILED;
+		state = VDSWIPE_OP_FAILED;
 		error_offset = op->io_error_offset;
 	} else if (op->cancel_requested &&
 		   atomic64_read(&op->bytes_done) < op->bytes_total) {
@@ -1009,20 +1009,20 @@ void vdswipe_work_fn(struct work_struct *work)
 		 * wins; once everything is done it is too late (EALREADY),
 		 * even if it came while the last bios were in flight.
 		 */
-		state = VDSWIPE_STATE_CANCELLED;
+		state = VDSWIPE_OP_CANCELLED;
 		err = -ECANCELED;
 	} else {
-		op->state = VDSWIPE_STATE_FINISHING;
+		op->state = VDSWIPE_OP_FINISHING;
 		finishing = true;
 	}
 	spin_unlock(&op->lock);
 
 	if (finishing) {
-		state = VDSWIPE_STATE_DONE;
+		state = VDSWIPE_OP_DONE;
 		if (flush) {
 			err = blkdev_issue_flush(bdev);
 			if (err)
-				state = VDSWIPE_STATE_FAILED;
+				state = VDSWIPE_OP_FAILED;
 			if (err && vdswipe_claim_dead(&op->claim))
 				err = -ENODEV;
 		}

@@ -70,7 +70,7 @@ bool vdswipe_op_ended(struct vdswipe_op *op)
 /**
  * vdswipe_op_end - end an op
  * @op:           the op, not ended yet
- * @state:        VDSWIPE_STATE_DONE, _FAILED or _CANCELLED
+ * @state:        VDSWIPE_OP_DONE, _FAILED or _CANCELLED
  * @result:       0, -errno or -ECANCELED
  * @error_offset: device offset of the failed write, or U64_MAX
  *
@@ -79,8 +79,8 @@ bool vdswipe_op_ended(struct vdswipe_op *op)
  * the op had been handed to the module by its session's close: the caller
  * then owes the module reference taken for it. May sleep.
  */
-bool vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
-		    u64 error_offset)
+bool vdswipe_op_end(struct vdswipe_op *op, enum vdswipe_op_state state,
+		    int result, u64 error_offset)
 {
 	vdswipe_stats_end(op, state, result);
 	vdswipe_claim_release(&op->claim);
@@ -106,10 +106,10 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
 	spin_lock(&op->lock);
 	if (op->method == VDSWIPE_METHOD_DISCARD) {
 		ret = -EOPNOTSUPP;
-	} else if (op->state == VDSWIPE_STATE_CANCELLED) {
+	} else if (op->state == VDSWIPE_OP_CANCELLED) {
 		ret = -ECANCELED;
 	} else if (vdswipe_state_ended(op->state) ||
-		   op->state == VDSWIPE_STATE_FINISHING) {
+		   op->state == VDSWIPE_OP_FINISHING) {
 		ret = -EALREADY;
 	} else {
 		*owner = !op->cancel_requested;
@@ -130,7 +130,7 @@ int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner)
  */
 void vdswipe_op_end_dequeued(struct vdswipe_op *op)
 {
-	WARN_ON_ONCE(vdswipe_op_end(op, VDSWIPE_STATE_CANCELLED, -ECANCELED,
+	WARN_ON_ONCE(vdswipe_op_end(op, VDSWIPE_OP_CANCELLED, -ECANCELED,
 				    U64_MAX));
 	vdswipe_op_put(op);	/* the queued work's reference */
 }
@@ -165,7 +165,7 @@ static bool vdswipe_op_cancel_dequeue(struct vdswipe_op *op)
  */
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 {
-	u32 state;
+	enum vdswipe_op_state state;
 
 	if (owner)
 		vdswipe_op_cancel_dequeue(op);
@@ -176,7 +176,7 @@ int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner)
 	state = op->state;
 	spin_unlock(&op->lock);
 
-	if (state == VDSWIPE_STATE_CANCELLED)
+	if (state == VDSWIPE_OP_CANCELLED)
 		return owner ? 0 : -ECANCELED;
 	return -EALREADY;
 }
@@ -289,7 +289,7 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	kref_get(&sess->ref);
 	op->sess = sess;
 	spin_lock_init(&op->lock);
-	op->state = VDSWIPE_STATE_QUEUED;
+	op->state = VDSWIPE_OP_QUEUED;
 	op->error_offset = U64_MAX;
 	init_waitqueue_head(&op->wq);
 	op->method = req->passes[0].method;
@@ -474,11 +474,47 @@ static void vdswipe_op_start(struct vdswipe_session *sess,
 	vdswipe_session_install(sess, op);	/* takes our reference */
 }
 
+/*
+ * What CLEAN and SANITIZE share once their request is checked: creates the
+ * op for @req, lets @reply_fill() put its id and byte counts into the
+ * caller's struct (@reply, @size bytes), copies that back to @argp and
+ * starts the op. Userspace is told the id before the op can run: once it
+ * is installed and queued, a failure here could no longer be undone, so a
+ * failed copy aborts the op instead.
+ */
+static long vdswipe_op_submit(struct vdswipe_session *sess,
+			      const struct vdswipe_req *req,
+			      void __user *argp, void *reply, size_t size,
+			      void (*reply_fill)(void *reply,
+						 const struct vdswipe_op *op))
+{
+	struct vdswipe_op *op;
+
+	op = vdswipe_op_create(sess, req);
+	if (IS_ERR(op))
+		return PTR_ERR(op);
+
+	reply_fill(reply, op);
+	if (copy_to_user(argp, reply, size)) {
+		vdswipe_op_abort(sess, op);
+		return -EFAULT;
+	}
+	vdswipe_op_start(sess, op);
+	return 0;
+}
+
+static void vdswipe_clean_reply(void *reply, const struct vdswipe_op *op)
+{
+	struct vdswipe_clean *req = reply;
+
+	req->op_id = op->id;
+	req->bytes_total = op->bytes_total;
+}
+
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 {
 	struct vdswipe_clean req;
 	struct vdswipe_req r;
-	struct vdswipe_op *op;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -497,29 +533,23 @@ long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp)
 		.nr_passes	= 1,
 		.passes[0]	= { req.method, req.pattern },
 	};
-	op = vdswipe_op_create(sess, &r);
-	if (IS_ERR(op))
-		return PTR_ERR(op);
+	return vdswipe_op_submit(sess, &r, argp, &req, sizeof(req),
+				 vdswipe_clean_reply);
+}
 
-	/*
-	 * Tell userspace the id before the op can run: once it is installed
-	 * and queued, a failure here could no longer be undone.
-	 */
-	req.op_id = op->id;
-	req.bytes_total = op->bytes_total;
-	if (copy_to_user(argp, &req, sizeof(req))) {
-		vdswipe_op_abort(sess, op);
-		return -EFAULT;
-	}
-	vdswipe_op_start(sess, op);
-	return 0;
+static void vdswipe_sanitize_reply(void *reply, const struct vdswipe_op *op)
+{
+	struct vdswipe_sanitize *req = reply;
+
+	req->op_id = op->id;
+	req->bytes_total = op->bytes_total;
+	req->region_bytes = op->region_bytes;
 }
 
 long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp)
 {
 	struct vdswipe_sanitize req;
 	struct vdswipe_req r;
-	struct vdswipe_op *op;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -540,24 +570,13 @@ long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp)
 		.sample_pct	= req.sample_pct,
 	};
 	memcpy(r.passes, req.passes, sizeof(r.passes));
-	op = vdswipe_op_create(sess, &r);
-	if (IS_ERR(op))
-		return PTR_ERR(op);
-
-	req.op_id = op->id;
-	req.bytes_total = op->bytes_total;
-	req.region_bytes = op->region_bytes;
-	if (copy_to_user(argp, &req, sizeof(req))) {
-		vdswipe_op_abort(sess, op);
-		return -EFAULT;
-	}
-	vdswipe_op_start(sess, op);
-	return 0;
+	return vdswipe_op_submit(sess, &r, argp, &req, sizeof(req),
+				 vdswipe_sanitize_reply);
 }
 
-static u32 vdswipe_percent(u32 state, u64 done, u64 total)
+static u32 vdswipe_percent(enum vdswipe_op_state state, u64 done, u64 total)
 {
-	if (state == VDSWIPE_STATE_DONE)
+	if (state == VDSWIPE_OP_DONE)
 		return 100;
 	if (!total)
 		return 0;
@@ -580,8 +599,7 @@ long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp)
 	spin_lock(&op->lock);
 	st = (struct vdswipe_status) {
 		.op_id		= op->id,
-		.state		= op->state == VDSWIPE_STATE_FINISHING ?
-				  VDSWIPE_STATE_RUNNING : op->state,
+		.state		= vdswipe_state_uapi(op->state),
 		.result		= op->result,
 		.method		= op->method,
 		.bytes_done	= atomic64_read(&op->bytes_done),
@@ -613,11 +631,11 @@ long vdswipe_ioctl_progress(struct vdswipe_session *sess, void __user *argp)
 		return -ENOENT;
 
 	spin_lock(&op->lock);
-	running = op->state == VDSWIPE_STATE_RUNNING ||
-		  op->state == VDSWIPE_STATE_FINISHING;
+	running = op->state == VDSWIPE_OP_RUNNING ||
+		  op->state == VDSWIPE_OP_FINISHING;
 	pr = (struct vdswipe_progress) {
 		.op_id		 = op->id,
-		.state		 = running ? VDSWIPE_STATE_RUNNING : op->state,
+		.state		 = vdswipe_state_uapi(op->state),
 		.result		 = op->result,
 		.method		 = op->method,
 		.nr_passes	 = op->nr_passes,
@@ -697,8 +715,14 @@ long vdswipe_ioctl_wait(struct vdswipe_session *sess, void __user *argp)
 	return ret;
 }
 
-static int vdswipe_op_ref_get(struct vdswipe_session *sess, void __user *argp,
-			      struct vdswipe_op **opp)
+/*
+ * CANCEL and RELEASE: read their struct vdswipe_op_ref from userspace,
+ * check it and the session's privilege, and look the op up (a reference
+ * the caller puts).
+ */
+static int vdswipe_op_ref_from_user(struct vdswipe_session *sess,
+				    void __user *argp,
+				    struct vdswipe_op **opp)
 {
 	struct vdswipe_op_ref args;
 
@@ -718,7 +742,7 @@ long vdswipe_ioctl_cancel(struct vdswipe_session *sess, void __user *argp)
 	bool owner;
 	int ret;
 
-	ret = vdswipe_op_ref_get(sess, argp, &op);
+	ret = vdswipe_op_ref_from_user(sess, argp, &op);
 	if (ret)
 		return ret;
 	ret = vdswipe_op_cancel_request(op, &owner);
@@ -734,7 +758,7 @@ long vdswipe_ioctl_release(struct vdswipe_session *sess, void __user *argp)
 	struct vdswipe_op *op;
 	int ret;
 
-	ret = vdswipe_op_ref_get(sess, argp, &op);
+	ret = vdswipe_op_ref_from_user(sess, argp, &op);
 	if (ret)
 		return ret;
 	if (vdswipe_op_ended(op))

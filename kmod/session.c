@@ -109,7 +109,7 @@ int vdswipe_session_remove(struct vdswipe_session *sess,
 /**
  * vdswipe_session_publish_end - make an op's end visible
  * @op:           the op; its device is already released
- * @state:        VDSWIPE_STATE_DONE, _FAILED or _CANCELLED
+ * @state:        VDSWIPE_OP_DONE, _FAILED or _CANCELLED
  * @result:       0, -errno or -ECANCELED
  * @error_offset: device offset of the failed write, or U64_MAX
  *
@@ -120,8 +120,9 @@ int vdswipe_session_remove(struct vdswipe_session *sess,
  * whether the op was handed off (decided under op->lock: see
  * vdswipe_session_drop()).
  */
-bool vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
-				 int result, u64 error_offset)
+bool vdswipe_session_publish_end(struct vdswipe_op *op,
+				 enum vdswipe_op_state state, int result,
+				 u64 error_offset)
 {
 	struct vdswipe_session *sess = op->sess;
 	bool handed_off;
@@ -364,7 +365,7 @@ static unsigned int vdswipe_events_peek(struct vdswipe_session *sess,
 		ev[n] = (struct vdswipe_event) {
 			.op_id		= op->id,
 			.result		= op->result,
-			.state		= op->state,
+			.state		= vdswipe_state_uapi(op->state),
 			.bytes_done	= atomic64_read(&op->bytes_done),
 		};
 		spin_unlock(&op->lock);

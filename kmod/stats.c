@@ -109,20 +109,21 @@ void vdswipe_stats_start(struct vdswipe_op *op)
  * @op ends as @state with @result; not published yet, so that whoever sees
  * the end also sees it counted. Every bio of the op has completed.
  */
-void vdswipe_stats_end(struct vdswipe_op *op, u32 state, int result)
+void vdswipe_stats_end(struct vdswipe_op *op, enum vdswipe_op_state state,
+		       int result)
 {
 	u64 done = atomic64_read(&op->bytes_done);
 	bool started;
 
 	spin_lock(&op->lock);
-	started = op->state != VDSWIPE_STATE_QUEUED;
+	started = op->state != VDSWIPE_OP_QUEUED;
 	spin_unlock(&op->lock);
 
 	atomic64_dec(started ? &vdswipe_stats.ops_running :
 			       &vdswipe_stats.ops_queued);
-	if (state == VDSWIPE_STATE_DONE)
+	if (state == VDSWIPE_OP_DONE)
 		atomic64_inc(&vdswipe_stats.ops_done);
-	else if (state == VDSWIPE_STATE_FAILED)
+	else if (state == VDSWIPE_OP_FAILED)
 		atomic64_inc(&vdswipe_stats.ops_failed);
 	else
 		atomic64_inc(&vdswipe_stats.ops_cancelled);
@@ -130,9 +131,9 @@ void vdswipe_stats_end(struct vdswipe_op *op, u32 state, int result)
 			     ktime_get_ns() - op->obs.submit_ns);
 }
 
-static u32 vdswipe_stats_state(struct vdswipe_op *op)
+static enum vdswipe_op_state vdswipe_stats_state(struct vdswipe_op *op)
 {
-	u32 state;
+	enum vdswipe_op_state state;
 
 	spin_lock(&op->lock);
 	state = op->state;
@@ -166,13 +167,13 @@ void vdswipe_stats_written(u64 bytes)
 	atomic64_add(bytes, &vdswipe_stats.bytes_written);
 }
 
+/* The name of a VDSWIPE_STATE_*, as fdinfo shows it. */
 static const char *vdswipe_state_name(u32 state)
 {
 	switch (state) {
 	case VDSWIPE_STATE_QUEUED:
 		return "queued";
 	case VDSWIPE_STATE_RUNNING:
-	case VDSWIPE_STATE_FINISHING:
 		return "running";
 	case VDSWIPE_STATE_DONE:
 		return "done";
@@ -216,7 +217,8 @@ static const char *vdswipe_phase_name(u32 phase)
 /* One "op:" line: a snapshot under op->lock, as VDSWIPE_IOC_PROGRESS takes. */
 static void vdswipe_fdinfo_op(struct seq_file *m, struct vdswipe_op *op)
 {
-	u32 state, method, pass, phase, percent;
+	enum vdswipe_op_state state;
+	u32 method, pass, phase, percent;
 	u64 done;
 	int result;
 	bool running;
@@ -230,9 +232,9 @@ static void vdswipe_fdinfo_op(struct seq_file *m, struct vdswipe_op *op)
 	done = atomic64_read(&op->bytes_done);
 	spin_unlock(&op->lock);
 
-	running = state == VDSWIPE_STATE_RUNNING ||
-		  state == VDSWIPE_STATE_FINISHING;
-	if (state == VDSWIPE_STATE_DONE)
+	running = state == VDSWIPE_OP_RUNNING ||
+		  state == VDSWIPE_OP_FINISHING;
+	if (state == VDSWIPE_OP_DONE)
 		percent = 100;
 	else if (!op->bytes_total)
 		percent = 0;
@@ -243,7 +245,7 @@ static void vdswipe_fdinfo_op(struct seq_file *m, struct vdswipe_op *op)
 	seq_printf(m, "op:\tid=%llu dev=%s devt=%u:%u method=%s state=%s pass=%u/%u phase=%s bytes_done=%llu bytes_total=%llu percent=%u result=%d\n",
 		   op->id, op->obs.disk, MAJOR(op->obs.devt),
 		   MINOR(op->obs.devt), vdswipe_method_name(method),
-		   vdswipe_state_name(state), pass, op->nr_passes,
+		   vdswipe_state_name(vdswipe_state_uapi(state)), pass, op->nr_passes,
 		   vdswipe_phase_name(running ? phase : VDSWIPE_PHASE_NONE),
 		   done, op->bytes_total, percent, result);
 }

@@ -11,6 +11,8 @@
 #include <linux/blkdev.h>
 #include <linux/types.h>
 
+#include "state.h"
+
 struct attribute_group;
 struct file;
 struct seq_file;
@@ -35,7 +37,8 @@ extern const struct attribute_group *vdswipe_stats_groups[];
 u64 vdswipe_stats_session_id(void);
 void vdswipe_stats_submit(struct vdswipe_op *op);
 void vdswipe_stats_start(struct vdswipe_op *op);
-void vdswipe_stats_end(struct vdswipe_op *op, u32 state, int result);
+void vdswipe_stats_end(struct vdswipe_op *op, enum vdswipe_op_state state,
+		       int result);
 void vdswipe_stats_cancel(struct vdswipe_op *op, int ret, bool owner);
 void vdswipe_stats_cancel_done(struct vdswipe_op *op, int ret);
 void vdswipe_stats_io_error(struct vdswipe_op *op, u64 pos, int err);

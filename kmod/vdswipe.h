@@ -37,6 +37,7 @@
 #include <uapi/linux/vdswipe.h>
 
 #include "compat.h"
+#include "state.h"
 #include "stats.h"
 
 /* Module parameters (main.c), read-only after init. */
@@ -51,19 +52,6 @@ extern struct kmem_cache *vdswipe_op_cache;
 
 struct vdswipe_dev;
 struct crypto_sync_skcipher;
-
-/*
- * Internal state, never shown to userspace: the data is written, the op is
- * flushing and can no longer be cancelled. VDSWIPE_IOC_QUERY reports it as
- * VDSWIPE_STATE_RUNNING.
- */
-#define VDSWIPE_STATE_FINISHING	100
-
-static inline bool vdswipe_state_ended(u32 state)
-{
-	return state == VDSWIPE_STATE_DONE || state == VDSWIPE_STATE_FAILED ||
-	       state == VDSWIPE_STATE_CANCELLED;
-}
 
 /*
  * How long close() waits (killably) for the session's running ops to end
@@ -297,7 +285,7 @@ struct vdswipe_op {
 	struct vdswipe_session *sess;
 
 	spinlock_t lock;
-	u32 state;
+	enum vdswipe_op_state state;
 	bool cancel_requested;
 	bool handed_off;
 	int result;
@@ -366,8 +354,9 @@ void vdswipe_session_install(struct vdswipe_session *sess,
 			     struct vdswipe_op *op);
 int vdswipe_session_remove(struct vdswipe_session *sess,
 			   struct vdswipe_op *op);
-bool vdswipe_session_publish_end(struct vdswipe_op *op, u32 state,
-				 int result, u64 error_offset);
+bool vdswipe_session_publish_end(struct vdswipe_op *op,
+				 enum vdswipe_op_state state, int result,
+				 u64 error_offset);
 long vdswipe_ioctl_cancel_all(struct vdswipe_session *sess,
 			      void __user *argp);
 int vdswipe_open(struct inode *inode, struct file *file);
@@ -380,8 +369,8 @@ __poll_t vdswipe_poll(struct file *file, poll_table *wait);
 struct vdswipe_op *vdswipe_op_get(struct vdswipe_session *sess, u64 id);
 void vdswipe_op_put(struct vdswipe_op *op);
 bool vdswipe_op_ended(struct vdswipe_op *op);
-bool vdswipe_op_end(struct vdswipe_op *op, u32 state, int result,
-		    u64 error_offset);
+bool vdswipe_op_end(struct vdswipe_op *op, enum vdswipe_op_state state,
+		    int result, u64 error_offset);
 int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
 void vdswipe_op_end_dequeued(struct vdswipe_op *op);
