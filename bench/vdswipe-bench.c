@@ -60,6 +60,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ioc.h"
+
 #define VDSWIPE_DEV	"/dev/vdswipe"
 #define FULL_FORCE	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE)
 
@@ -193,8 +195,10 @@ static int vds_clean_range(int s, int devfd, uint64_t off, uint64_t len,
 		.length = len,
 	};
 
-	if (ioctl(s, VDSWIPE_IOC_CLEAN, &c))
-		return -errno;
+	int ret = vdsw_ioc_clean(s, &c);
+
+	if (ret)
+		return ret;
 	*id = c.op_id;
 	if (total)
 		*total = c.bytes_total;
@@ -206,42 +210,29 @@ static int vds_clean(int s, int devfd, uint64_t *id, uint64_t *total)
 	return vds_clean_range(s, devfd, 0, 0, id, total);
 }
 
-static int vds_cancel(int s, uint64_t id)
-{
-	struct vdswipe_op_ref r = { .op_id = id };
-
-	return ioctl(s, VDSWIPE_IOC_CANCEL, &r) ? -errno : 0;
-}
-
-static int vds_release(int s, uint64_t id)
-{
-	struct vdswipe_op_ref r = { .op_id = id };
-
-	return ioctl(s, VDSWIPE_IOC_RELEASE, &r) ? -errno : 0;
-}
-
 static void vds_wait(int s, uint64_t id)
 {
-	struct vdswipe_wait w = { .op_id = id,
-				  .deadline = VDSWIPE_WAIT_INFINITE };
+	int ret;
 
-	while (ioctl(s, VDSWIPE_IOC_WAIT, &w))
-		if (errno != EINTR)
-			die("WAIT %" PRIu64 ": %s", id, strerror(errno));
+	while ((ret = vdsw_ioc_wait(s, id, VDSWIPE_WAIT_INFINITE)))
+		if (ret != -EINTR)
+			die("WAIT %" PRIu64 ": %s", id, strerror(-ret));
 }
 
 static void vds_query(int s, uint64_t id, struct vdswipe_status *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->op_id = id;
-	if (ioctl(s, VDSWIPE_IOC_QUERY, st))
-		die("QUERY %" PRIu64 ": %s", id, strerror(errno));
+	int ret = vdsw_ioc_query(s, id, st);
+
+	if (ret)
+		die("QUERY %" PRIu64 ": %s", id, strerror(-ret));
 }
 
 static void vds_version(int s, struct vdswipe_version *v)
 {
-	if (ioctl(s, VDSWIPE_IOC_VERSION, v))
-		die("VERSION: %s", strerror(errno));
+	int ret = vdsw_ioc_version(s, v);
+
+	if (ret)
+		die("VERSION: %s", strerror(-ret));
 }
 
 /*
@@ -445,7 +436,7 @@ static int cmd_verify(int argc, char **argv)
 	};
 	struct vdswipe_progress p;
 	uint64_t t0, t1;
-	int s, fd, ok;
+	int s, fd, ok, r;
 
 	if (argc != 1 && argc != 2)
 		usage("verify");
@@ -457,14 +448,14 @@ static int cmd_verify(int argc, char **argv)
 		die("open %s: %s", argv[0], strerror(errno));
 	z.fd = fd;
 	t0 = now_ns();
-	if (ioctl(s, VDSWIPE_IOC_SANITIZE, &z))
-		die("SANITIZE %s: %s", argv[0], strerror(errno));
+	r = vdsw_ioc_sanitize(s, &z);
+	if (r)
+		die("SANITIZE %s: %s", argv[0], strerror(-r));
 	vds_wait(s, z.op_id);
 	t1 = now_ns();
-	memset(&p, 0, sizeof(p));
-	p.op_id = z.op_id;
-	if (ioctl(s, VDSWIPE_IOC_PROGRESS, &p))
-		die("PROGRESS: %s", strerror(errno));
+	r = vdsw_ioc_progress(s, z.op_id, &p);
+	if (r)
+		die("PROGRESS: %s", strerror(-r));
 	ok = p.state == VDSWIPE_STATE_DONE;
 	printf("{\"secs\":%.6f,\"bytes\":%" PRIu64 ",\"ok\":%s,"
 	       "\"state\":\"%s\",\"result\":%d,\"sample_pct\":%u,"
@@ -553,7 +544,7 @@ static int cmd_cancel_running(int argc, char **argv)
 		sleep_ns(d * 1000);
 		vds_query(s, id, &st);
 		t0 = now_ns();
-		r = vds_cancel(s, id);
+		r = vdsw_ioc_cancel(s, id);
 		t1 = now_ns();
 		vec_push(&lat, t1 - t0);
 		vec_push(&ret, (uint64_t)(int64_t)r);
@@ -567,7 +558,7 @@ static int cmd_cancel_running(int argc, char **argv)
 			vds_wait(s, id);
 		vds_query(s, id, &st);
 		vec_push(&done_after, st.bytes_done);
-		r = vds_release(s, id);
+		r = vdsw_ioc_release(s, id);
 		if (r)
 			die("RELEASE: %s", strerror(-r));
 	}
@@ -665,7 +656,7 @@ static int cmd_ctl(int argc, char **argv)
 			t1 = now_ns();
 			if (r)
 				die("CLEAN %s: %s", argv[1], strerror(-r));
-			r = vds_cancel(s, id);
+			r = vdsw_ioc_cancel(s, id);
 			t2 = now_ns();
 			vds_query(s, id, &st);	/* not timed */
 			if (r)
@@ -675,7 +666,7 @@ static int cmd_ctl(int argc, char **argv)
 			if (r)
 				vds_wait(s, id);
 			t3 = now_ns();
-			r = vds_release(s, id);
+			r = vdsw_ioc_release(s, id);
 			t4 = now_ns();
 			if (r)
 				die("RELEASE: %s", strerror(-r));
@@ -918,10 +909,10 @@ static int cmd_scale(int argc, char **argv)
 	static struct snap before, after, released;
 	uint64_t n, i, slow, *ids, t0, t1, t_submit, t_cancel, t_release,
 		 queued = 0, t_ioctl = 0;
-	struct vdswipe_cancel_all ca = { 0 };
 	struct vdswipe_version v;
 	struct vdswipe_status st;
 	struct vec sub = { 0 };
+	uint32_t cancelled = 0;
 	char path[256];
 	int ss, s, slowfd, fd, r;
 
@@ -979,13 +970,14 @@ static int cmd_scale(int argc, char **argv)
 	take_snap(&after);
 
 	t0 = now_ns();
-	if (ioctl(s, VDSWIPE_IOC_CANCEL_ALL, &ca))
-		die("CANCEL_ALL: %s", strerror(errno));
+	r = vdsw_ioc_cancel_all(s, &cancelled);
+	if (r)
+		die("CANCEL_ALL: %s", strerror(-r));
 	t_cancel = now_ns() - t0;
 
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
-		r = vds_release(s, ids[i]);
+		r = vdsw_ioc_release(s, ids[i]);
 		if (r)
 			die("RELEASE: %s", strerror(-r));
 	}
@@ -998,7 +990,7 @@ static int cmd_scale(int argc, char **argv)
 	       "\"slow_op_state\":\"%s\",\"submit_secs\":%.6f,"
 	       "\"submit_ioctl_secs\":%.6f,\"cancel_all_secs\":%.6f,"
 	       "\"release_secs\":%.6f,",
-	       range ? "range" : "disks", n, queued, ca.cancelled,
+	       range ? "range" : "disks", n, queued, cancelled,
 	       state_name(st.state), t_submit / 1e9,
 	       t_ioctl / 1e9, t_cancel / 1e9, t_release / 1e9);
 	vec_print("submit_ns", &sub);
