@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include "kselftest_harness.h"
 #include "testlib.h"
 #include "fixtures.h"
+#include "subproc.h"
 
 #define MOD_PARAMS	"chunk_size=262144"
 #define DEV_MIB		8
@@ -39,82 +39,6 @@ static const char *const prog_paths[] = {
 	"/usr/local/bin/clean-like-windows",
 	"/usr/bin/clean-like-windows",
 };
-
-struct proc {
-	pid_t pid;
-	int out;		/* stdout and stderr */
-	char buf[16384];
-	size_t len;
-	bool eof;
-};
-
-static int spawn(struct proc *p, const char *prog, const char *const *args)
-{
-	const char *argv[8];
-	int pfd[2], i;
-
-	memset(p, 0, sizeof(*p));
-	argv[0] = prog;
-	for (i = 0; args[i] && i < 6; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	fflush(stdout);
-	fflush(stderr);
-	p->pid = fork();
-	if (p->pid < 0)
-		return -errno;
-	if (p->pid == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		execv(prog, (char *const *)argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	p->out = pfd[0];
-	return 0;
-}
-
-/* Read what the program printed, for up to @ms (until EOF). */
-static void drain(struct proc *p, int ms)
-{
-	uint64_t start = vt_now_ns();
-
-	while (!p->eof && p->len < sizeof(p->buf) - 1) {
-		struct pollfd pf = { .fd = p->out, .events = POLLIN };
-		int left = ms - (int)vt_ms_since(start);
-		ssize_t n;
-
-		if (left <= 0 || poll(&pf, 1, left) <= 0)
-			break;
-		n = read(p->out, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
-		if (n <= 0) {
-			p->eof = true;
-			break;
-		}
-		p->len += n;
-	}
-	p->buf[p->len] = '\0';
-}
-
-/* Read to EOF and reap: the exit status, or -1 (killed, or too slow). */
-static int finish(struct proc *p, int ms)
-{
-	int st;
-
-	drain(p, ms);
-	if (!p->eof) {
-		kill(p->pid, SIGKILL);
-		waitpid(p->pid, &st, 0);
-		close(p->out);
-		return -1;
-	}
-	close(p->out);
-	if (waitpid(p->pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* The slow device is over ram0; ram1 is filled with FILL. */
 static const struct vt_rig_opts rig_opts = {
@@ -132,8 +56,7 @@ static const struct vt_rig_opts rig_opts = {
 FIXTURE(ex) {
 	const char *prog;
 	struct vt_rig rig;
-	struct proc p;
-	bool running;
+	struct vt_proc p;
 };
 
 FIXTURE_SETUP(ex)
@@ -145,32 +68,40 @@ FIXTURE_SETUP(ex)
 			self->prog = prog_paths[i];
 	if (!self->prog)
 		SKIP(return, "clean-like-windows is not in the guest (mkinitramfs copies build/lib/examples/*)");
+	vt_proc_init(&self->p);
 	vt_rig_setup(_metadata, &self->rig, &rig_opts);
 }
 
 FIXTURE_TEARDOWN(ex)
 {
-	if (self->running)
-		finish(&self->p, 0);
+	vt_proc_free(&self->p);		/* kills it if it still runs */
 	vt_rig_teardown(_metadata, &self->rig);
+}
+
+/* Start the program, stdout and stderr in one buffer as a user sees them. */
+static int spawn(FIXTURE_DATA(ex) *self, const char *const *args)
+{
+	static const struct vt_spawn merged = {
+		.stdin_fd = -1,
+		.merge_stderr = true,
+	};
+
+	vt_proc_free(&self->p);
+	vt_proc_init(&self->p);
+	return vt_proc_startv(&self->p, self->prog, self->prog, &merged, args);
 }
 
 /* Run the program to its end; its exit status. */
 static int run(FIXTURE_DATA(ex) *self, const char *const *args)
 {
-	int ret = spawn(&self->p, self->prog, args);
+	int ret = spawn(self, args);
 
-	if (ret)
-		return ret;
-	self->running = true;
-	ret = finish(&self->p, 20000);
-	self->running = false;
-	return ret;
+	return ret ? ret : vt_proc_finish(&self->p, 20000);
 }
 
 #define ASSERT_PRINTED(s) \
-	ASSERT_NE(NULL, strstr(self->p.buf, (s)))			\
-		TH_LOG("\"%s\" not in the output:\n%s", (s), self->p.buf)
+	ASSERT_NE(NULL, strstr(self->p.obuf, (s)))			\
+		TH_LOG("\"%s\" not in the output:\n%s", (s), self->p.obuf)
 
 /* A plain disk: every HRESULT S_OK, 100%, exit 0. */
 TEST_F(ex, clean_runs_to_s_ok)
@@ -208,32 +139,30 @@ TEST_F(ex, sigint_cancels_the_clean)
 	uint64_t start;
 	int st;
 
-	ASSERT_EQ(0, spawn(&self->p, self->prog, args));
-	self->running = true;
+	ASSERT_EQ(0, spawn(self, args));
 	/* wait for a non-zero percentage (a slow full clean takes ~4 s) */
 	start = vt_now_ns();
 	for (;;) {
 		char *pct;
 
-		drain(&self->p, 100);
-		pct = strrchr(self->p.buf, '\r');
+		vt_proc_pump(&self->p, 100);
+		pct = strrchr(self->p.obuf, '\r');
 		if (pct && strstr(pct, "%") && !strstr(pct, ":   0%"))
 			break;
-		ASSERT_FALSE(self->p.eof) TH_LOG("ended early:\n%s", self->p.buf);
+		ASSERT_LE(0, self->p.out) TH_LOG("ended early:\n%s", self->p.obuf);
 		ASSERT_GT(15000, vt_ms_since(start))
-			TH_LOG("no progress printed:\n%s", self->p.buf);
+			TH_LOG("no progress printed:\n%s", self->p.obuf);
 	}
 	ASSERT_EQ(0, kill(self->p.pid, SIGINT));
-	st = finish(&self->p, 20000);
-	self->running = false;
-	TH_LOG("output:\n%s", self->p.buf);
+	st = vt_proc_finish(&self->p, 20000);
+	TH_LOG("output:\n%s", self->p.obuf);
 	ASSERT_EQ(1, st);
 	ASSERT_PRINTED("Clean: S_OK (0x00000000)");
 	ASSERT_PRINTED("Cancel: S_OK (0x00000000)");
 	ASSERT_PRINTED("Wait: S_OK (0x00000000)");
 	ASSERT_PRINTED("clean result: VDS_E_OPERATION_CANCELED (0x8004240D)");
 	ASSERT_PRINTED(" of 8388608 bytes, stopped by Operation canceled\n");
-	ASSERT_EQ(NULL, strstr(self->p.buf, "100%"));
+	ASSERT_EQ(NULL, strstr(self->p.obuf, "100%"));
 	ASSERT_EQ(0, vt_try_excl(self->rig.slow));
 }
 
@@ -248,7 +177,7 @@ TEST_F(ex, refuses_a_filesystem_without_force)
 	ASSERT_EQ(1, run(self, args));
 	ASSERT_PRINTED("open session: S_OK (0x00000000)");
 	ASSERT_PRINTED("Clean: VDS_E_OPERATION_DENIED (0x8004240A)");
-	ASSERT_EQ(NULL, strstr(self->p.buf, "Wait:"));
+	ASSERT_EQ(NULL, strstr(self->p.obuf, "Wait:"));
 }
 
 /* No such device. */

@@ -67,7 +67,7 @@ int vt_proc_startv(struct vt_proc *p, const char *path, const char *argv0,
 		in = sp && sp->stdin_fd >= 0 ? sp->stdin_fd :
 		     open("/dev/null", O_RDONLY);
 		if (in < 0 || dup2(in, 0) < 0 || dup2(o[1], 1) < 0 ||
-		    dup2(e[1], 2) < 0)
+		    dup2(sp && sp->merge_stderr ? o[1] : e[1], 2) < 0)
 			_exit(126);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -84,6 +84,10 @@ int vt_proc_startv(struct vt_proc *p, const char *path, const char *argv0,
 	close(e[1]);
 	p->out = o[0];
 	p->err = e[0];
+	if (sp && sp->merge_stderr) {
+		close(e[0]);
+		p->err = -1;
+	}
 	return 0;
 }
 

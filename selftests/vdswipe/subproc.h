@@ -37,6 +37,7 @@ struct vt_spawn {
 	int stdin_fd;		/* >= 0: this fd, else /dev/null */
 	bool new_session;	/* setsid() first (for a pty on stdin) */
 	bool nobody;		/* setresuid/setresgid(65534) before exec */
+	bool merge_stderr;	/* stderr into obuf too, in the order written */
 };
 
 /* Empty buffers, no child. */
@@ -45,7 +46,8 @@ void vt_proc_init(struct vt_proc *p);
 void vt_proc_free(struct vt_proc *p);
 /*
  * Fork and exec @path with argv[0] @argv0 and then @args (NULL-terminated,
- * up to 254), stdin as @sp says, stdout and stderr on pipes, no signal
+ * up to 254), stdin as @sp says, stdout and stderr on pipes (or one pipe
+ * for both with @sp->merge_stderr), no signal
  * blocked, SIGINT and SIGTERM at their defaults. @p must have been
  * vt_proc_init()ed. 0 or -errno. An exec that fails exits 127, a child
  * that cannot set up its stdin/stdout/stderr 126, one that cannot become
