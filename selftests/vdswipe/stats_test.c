@@ -30,6 +30,7 @@
 #include "kselftest_harness.h"
 #include "testlib.h"
 #include "fixtures.h"
+#include "fdinfo.h"
 
 #define MOD_PARAMS	"max_active=1 chunk_size=262144"
 #define DEV_MIB		16
@@ -87,64 +88,13 @@ static int counters_read(struct counters *c)
 
 #define MAX_OPS	8
 
-struct fdop {
-	uint64_t id;
-	char dev[32], devt[16], method[16], state[16], pass[16], phase[16];
-	uint64_t done, total;
-	unsigned int percent;
-	int result;
-};
-
 struct fdinfo {
 	uint64_t session;
 	int admin;
 	unsigned int nr_ops;
 	int n;			/* "op:" lines */
-	struct fdop op[MAX_OPS];
+	struct vdsw_fdinfo_op op[MAX_OPS];
 };
-
-static int fdop_parse(const char *s, struct fdop *o)
-{
-	char buf[512], *tok, *save, *eq, *v;
-	int seen = 0;
-
-	memset(o, 0, sizeof(*o));
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save)) {
-		eq = strchr(tok, '=');
-		if (!eq)
-			return -EINVAL;
-		*eq = '\0';
-		v = eq + 1;
-		seen++;
-		if (!strcmp(tok, "id"))
-			o->id = strtoull(v, NULL, 10);
-		else if (!strcmp(tok, "dev"))
-			snprintf(o->dev, sizeof(o->dev), "%s", v);
-		else if (!strcmp(tok, "devt"))
-			snprintf(o->devt, sizeof(o->devt), "%s", v);
-		else if (!strcmp(tok, "method"))
-			snprintf(o->method, sizeof(o->method), "%s", v);
-		else if (!strcmp(tok, "state"))
-			snprintf(o->state, sizeof(o->state), "%s", v);
-		else if (!strcmp(tok, "pass"))
-			snprintf(o->pass, sizeof(o->pass), "%s", v);
-		else if (!strcmp(tok, "phase"))
-			snprintf(o->phase, sizeof(o->phase), "%s", v);
-		else if (!strcmp(tok, "bytes_done"))
-			o->done = strtoull(v, NULL, 10);
-		else if (!strcmp(tok, "bytes_total"))
-			o->total = strtoull(v, NULL, 10);
-		else if (!strcmp(tok, "percent"))
-			o->percent = (unsigned int)strtoul(v, NULL, 10);
-		else if (!strcmp(tok, "result"))
-			o->result = (int)strtol(v, NULL, 10);
-		else
-			seen--;		/* a key added later: ignored */
-	}
-	return seen == 11 ? 0 : -EINVAL;
-}
 
 /* Parse /proc/self/fdinfo/@fd; -EINVAL on a line of ours out of format. */
 static int fdinfo_read(int fd, struct fdinfo *fi)
@@ -167,7 +117,8 @@ static int fdinfo_read(int fd, struct fdinfo *fi)
 			have |= 4;
 		else if (!strncmp(line, "op:\t", 4)) {
 			if (fi->n == MAX_OPS ||
-			    fdop_parse(line + 4, &fi->op[fi->n++]))
+			    vdsw_fdinfo_parse_op(line + 4, &fi->op[fi->n++]) !=
+			    VDSW_FDINFO_OP_KEYS)
 				ret = -EINVAL;
 		}
 	}
@@ -175,7 +126,7 @@ static int fdinfo_read(int fd, struct fdinfo *fi)
 	return ret ? ret : have == 7 ? 0 : -ENOENT;
 }
 
-static const struct fdop *fdinfo_op(const struct fdinfo *fi, uint64_t id)
+static const struct vdsw_fdinfo_op *fdinfo_op(const struct fdinfo *fi, uint64_t id)
 {
 	int i;
 
@@ -344,7 +295,7 @@ TEST_F(stats, cancelled)
 TEST_F(stats, fdinfo)
 {
 	char devt_slow[32], devt1[32], slowname[32];
-	const struct fdop *a, *b, *c;
+	const struct vdsw_fdinfo_op *a, *b, *c;
 	uint64_t ida, idb, idc, tota, totb, totc;
 	struct vdswipe_status st;
 	struct fdinfo fi, fi2;
@@ -391,8 +342,8 @@ TEST_F(stats, fdinfo)
 	ASSERT_STREQ("1/1", a->pass);
 	ASSERT_STREQ("none", a->phase);
 	ASSERT_EQ(2 * VT_MIB, tota);
-	ASSERT_EQ(tota, a->done);
-	ASSERT_EQ(tota, a->total);
+	ASSERT_EQ(tota, a->bytes_done);
+	ASSERT_EQ(tota, a->bytes_total);
 	ASSERT_EQ(100, a->percent);
 	ASSERT_EQ(0, a->result);
 
@@ -404,10 +355,10 @@ TEST_F(stats, fdinfo)
 	ASSERT_STREQ("running", b->state);
 	ASSERT_STREQ("1/1", b->pass);
 	ASSERT_STREQ("write", b->phase);
-	ASSERT_LE(st.bytes_done, b->done);
-	ASSERT_GT(totb, b->done);
-	ASSERT_EQ(totb, b->total);
-	ASSERT_EQ(b->done * 100 / totb, b->percent);
+	ASSERT_LE(st.bytes_done, b->bytes_done);
+	ASSERT_GT(totb, b->bytes_done);
+	ASSERT_EQ(totb, b->bytes_total);
+	ASSERT_EQ(b->bytes_done * 100 / totb, b->percent);
 	ASSERT_GT(100, b->percent);
 	ASSERT_EQ(0, b->result);
 
@@ -418,8 +369,8 @@ TEST_F(stats, fdinfo)
 	ASSERT_STREQ("queued", c->state);
 	ASSERT_STREQ("0/1", c->pass);
 	ASSERT_STREQ("none", c->phase);
-	ASSERT_EQ(0, c->done);
-	ASSERT_EQ(totc, c->total);
+	ASSERT_EQ(0, c->bytes_done);
+	ASSERT_EQ(totc, c->bytes_total);
 	ASSERT_EQ(0, c->percent);
 
 	/* Cancelled, and the ended op released. */
@@ -439,7 +390,7 @@ TEST_F(stats, fdinfo)
 	ASSERT_NE(NULL, c);
 	ASSERT_STREQ("cancelled", c->state);
 	ASSERT_EQ(-ECANCELED, c->result);
-	ASSERT_EQ(0, c->done);
+	ASSERT_EQ(0, c->bytes_done);
 
 	s2 = vt_session_open();
 	ASSERT_LE(0, s2);
@@ -482,7 +433,7 @@ TEST_F(stats, sanitize_passes)
 	uint64_t start = vt_now_ns();
 	unsigned int last_pct = 0;
 	struct vdswipe_version ver;
-	const struct fdop *o;
+	const struct vdsw_fdinfo_op *o;
 	struct fdinfo fi;
 	int fd, ret, nseen = 0, i;
 
@@ -511,7 +462,7 @@ TEST_F(stats, sanitize_passes)
 		ASSERT_EQ(0, fdinfo_read(self->rig.s, &fi));
 		o = fdinfo_op(&fi, z.op_id);
 		ASSERT_NE(NULL, o);
-		ASSERT_EQ(z.bytes_total, o->total);
+		ASSERT_EQ(z.bytes_total, o->bytes_total);
 		ASSERT_LE(last_pct, o->percent);
 		last_pct = o->percent;
 		if (strcmp(o->state, "running") && strcmp(o->state, "queued"))
@@ -540,7 +491,7 @@ next:
 	ASSERT_STREQ("none", o->phase);
 	ASSERT_STREQ("pattern", o->method);
 	ASSERT_EQ(100, o->percent);
-	ASSERT_EQ(z.bytes_total, o->done);
+	ASSERT_EQ(z.bytes_total, o->bytes_done);
 	ASSERT_DELTAS(self->before, 1, 1, 0, 0, 0, 0, (int64_t)(8 * VT_MIB));
 }
 

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "fdinfo.h"
+
 /*
  * Until the tool's own JSON moves to json-c, tool.h declares a json_bool()
  * that clashes with json-c's type of that name; status.c does not use it.
@@ -42,20 +44,6 @@ static const char *const counter_names[] = {
 };
 #define NR_COUNTERS	(sizeof(counter_names) / sizeof(counter_names[0]))
 
-struct st_op {
-	uint64_t id;
-	char dev[40];
-	char devt[24];
-	char method[16];
-	char state[16];
-	char pass[16];
-	char phase[16];
-	uint64_t bytes_done;
-	uint64_t bytes_total;
-	unsigned int percent;
-	int result;
-};
-
 struct st_session {
 	pid_t pid;
 	int fd;
@@ -64,7 +52,7 @@ struct st_session {
 	int admin;
 	unsigned int nr_ops;	/* the "ops:" line */
 	size_t n;		/* "op:" lines parsed */
-	struct st_op *ops;
+	struct vdsw_fdinfo_op *ops;
 };
 
 struct st_list {
@@ -92,48 +80,12 @@ static void usage_status(FILE *f)
 "Exit status: 0, or 7 when the module is not loaded.\n", prog);
 }
 
-/* "key=value ..." of an "op:" line; unknown keys are ignored. */
-static void parse_op(char *s, struct st_op *o)
-{
-	char *tok, *save, *v;
-
-	memset(o, 0, sizeof(*o));
-	for (tok = strtok_r(s, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
-		v = strchr(tok, '=');
-		if (!v)
-			continue;
-		*v++ = '\0';
-		if (!strcmp(tok, "id"))
-			o->id = strtoull(v, NULL, 10);
-		else if (!strcmp(tok, "dev"))
-			snprintf(o->dev, sizeof(o->dev), "%s", v);
-		else if (!strcmp(tok, "devt"))
-			snprintf(o->devt, sizeof(o->devt), "%s", v);
-		else if (!strcmp(tok, "method"))
-			snprintf(o->method, sizeof(o->method), "%s", v);
-		else if (!strcmp(tok, "state"))
-			snprintf(o->state, sizeof(o->state), "%s", v);
-		else if (!strcmp(tok, "pass"))
-			snprintf(o->pass, sizeof(o->pass), "%s", v);
-		else if (!strcmp(tok, "phase"))
-			snprintf(o->phase, sizeof(o->phase), "%s", v);
-		else if (!strcmp(tok, "bytes_done"))
-			o->bytes_done = strtoull(v, NULL, 10);
-		else if (!strcmp(tok, "bytes_total"))
-			o->bytes_total = strtoull(v, NULL, 10);
-		else if (!strcmp(tok, "percent"))
-			o->percent = (unsigned int)strtoul(v, NULL, 10);
-		else if (!strcmp(tok, "result"))
-			o->result = (int)strtol(v, NULL, 10);
-	}
-}
-
 /* Parse /proc/PID/fdinfo/FD; false if it is not a session's (or is gone). */
 static bool read_session(pid_t pid, int fd, struct st_session *s)
 {
 	char path[64], line[512];
 	bool found = false;
-	struct st_op *ops;
+	struct vdsw_fdinfo_op *ops;
 	FILE *f;
 
 	memset(s, 0, sizeof(*s));
@@ -155,7 +107,7 @@ static bool read_session(pid_t pid, int fd, struct st_session *s)
 			if (!ops)
 				break;
 			s->ops = ops;
-			parse_op(line + 4, &s->ops[s->n++]);
+			vdsw_fdinfo_parse_op(line + 4, &s->ops[s->n++]);
 		}
 	}
 	fclose(f);
@@ -249,7 +201,7 @@ static void free_list(struct st_list *l)
 	free(l->s);
 }
 
-static bool op_active(const struct st_op *o)
+static bool op_active(const struct vdsw_fdinfo_op *o)
 {
 	return !strcmp(o->state, "queued") || !strcmp(o->state, "running");
 }
@@ -289,7 +241,7 @@ static void print_json(bool loaded, const char *misc_dev, const uint64_t *ctr,
 		json_object_object_add(js, "nr_ops", json_object_new_int64(s->nr_ops));
 		ops = json_object_new_array();
 		for (j = 0; j < s->n; j++) {
-			const struct st_op *o = &s->ops[j];
+			const struct vdsw_fdinfo_op *o = &s->ops[j];
 
 			active += op_active(o);
 			jo = json_object_new_object();
@@ -363,7 +315,7 @@ static void print_text(const char *misc_dev, const uint64_t *ctr, bool have_ctr,
 			continue;
 		}
 		for (j = 0; j < s->n; j++) {
-			const struct st_op *o = &s->ops[j];
+			const struct vdsw_fdinfo_op *o = &s->ops[j];
 
 			snprintf(prog_s, sizeof(prog_s), "%3u%%  %s of %s", o->percent,
 				 fmt_bytes(o->bytes_done, b1, sizeof(b1)),

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fdinfo.h - one "op:" line of a vdswipe session's /proc/PID/fdinfo/FD.
+ *
+ * The module prints one line per op, "op: id=N dev=NAME devt=MAJ:MIN
+ * method=M state=S pass=P/N phase=PH bytes_done=N bytes_total=N
+ * percent=N result=N" (Documentation/vdswipe/admin-guide.rst). Parsed
+ * here for `vdswipe status` and for the selftest that checks the module
+ * prints it, so the two read it the same way.
+ */
+#ifndef VDSWIPE_FDINFO_H
+#define VDSWIPE_FDINFO_H
+
+#include <stdint.h>
+
+/* the keys of an "op:" line this parser knows */
+#define VDSW_FDINFO_OP_KEYS	11
+
+struct vdsw_fdinfo_op {
+	uint64_t id;
+	char dev[40];
+	char devt[24];
+	char method[16];
+	char state[16];
+	char pass[16];
+	char phase[16];
+	uint64_t bytes_done;
+	uint64_t bytes_total;
+	unsigned int percent;
+	int result;
+};
+
+/*
+ * Parse the "key=value ..." after "op: " into @o (zeroed first). Keys it
+ * does not know are skipped (a later module may add some). Returns how
+ * many known keys it saw, or -EINVAL if a token has no '=' (the line is
+ * still parsed to its end).
+ */
+int vdsw_fdinfo_parse_op(const char *line, struct vdsw_fdinfo_op *o);
+
+#endif /* VDSWIPE_FDINFO_H */
