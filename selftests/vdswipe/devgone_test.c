@@ -101,38 +101,15 @@ TEST_F_TIMEOUT(gone, nullb_powered_off_mid_clean, 90)
 	clean_then_remove(self, path, 2 * VT_MIB, cmd, "0", _metadata);
 }
 
-/* The sdX of the scsi_debug disk into @path. 0 or -ENOENT. */
-static int scsi_debug_disk(char *path, size_t len)
-{
-	char buf[256];
-	FILE *f;
-	int ret = -ENOENT;
-
-	f = popen("grep -l scsi_debug /sys/block/sd*/device/model 2>/dev/null",
-		  "r");
-	if (!f)
-		return -errno;
-	/* /sys/block/sdX/device/model */
-	if (fgets(buf, sizeof(buf), f) && strlen(buf) > 11) {
-		*strchr(buf + 11, '/') = 0;
-		snprintf(path, len, "/dev/%.16s", buf + 11);
-		ret = 0;
-	}
-	pclose(f);
-	return ret;
-}
-
 TEST_F_TIMEOUT(gone, scsi_debug_deleted_mid_clean, 90)
 {
-	char path[64], cmd[256];
-	int i;
+	char name[32], path[64], cmd[256];
 
 	vt_run("modprobe sd_mod");
 	if (vt_run("modprobe scsi_debug dev_size_mb=256"))
 		SKIP(return, "no scsi_debug");
-	for (i = 0; i < 400 && scsi_debug_disk(path, sizeof(path)); i++)
-		vt_sleep_ms(50);
-	ASSERT_EQ(0, scsi_debug_disk(path, sizeof(path)));
+	ASSERT_EQ(0, vt_scsi_debug_find(name, sizeof(name), 20000));
+	snprintf(path, sizeof(path), "/dev/%s", name);
 	ASSERT_EQ(0, vt_wait_node(path, 5000));
 	/* every command now takes 20 jiffies: the clean takes seconds */
 	ASSERT_EQ(0, vt_write_file("/sys/bus/pseudo/drivers/scsi_debug/delay",

@@ -113,35 +113,14 @@ static int scsi_unload(unsigned int ms)
 /* Find the scsi_debug disk: /dev/sdX into @path. 0 or -ENOENT. */
 static int scsi_find(char *path, size_t len, unsigned int ms)
 {
-	uint64_t start = vt_now_ns();
+	char name[32];
+	int ret = vt_scsi_debug_find(name, sizeof(name), ms);
 
-	do {
-		struct dirent *de;
-		DIR *d = opendir("/sys/block");
-		int found = 0;
-
-		if (!d)
-			return -ENOENT;
-		while (!found && (de = readdir(d))) {
-			char p[300], model[64];
-
-			if (strncmp(de->d_name, "sd", 2))
-				continue;
-			snprintf(p, sizeof(p), "/sys/block/%s/device/model",
-				 de->d_name);
-			if (vt_read_file(p, model, sizeof(model)) < 0 ||
-			    strcmp(model, "scsi_debug"))
-				continue;
-			if ((size_t)snprintf(path, len, "/dev/%s",
-					     de->d_name) < len)
-				found = 1;
-		}
-		closedir(d);
-		if (found)
-			return vt_wait_node(path, 3000);
-		vt_sleep_ms(20);
-	} while (vt_ms_since(start) < ms);
-	return -ENOENT;
+	if (ret)
+		return ret;
+	if ((size_t)snprintf(path, len, "/dev/%s", name) >= len)
+		return -ENOENT;
+	return vt_wait_node(path, 3000);
 }
 
 /* modprobe scsi_debug with one disk; its node into @path. */

@@ -542,3 +542,35 @@ void vt_cleanup_leftovers(void)
 	}
 	vt_brd_unload();
 }
+
+int vt_scsi_debug_find(char *name, size_t len, unsigned int ms)
+{
+	uint64_t start = vt_now_ns();
+
+	do {
+		struct dirent *de;
+		DIR *d = opendir("/sys/block");
+		int found = 0;
+
+		if (!d)
+			return -ENOENT;
+		while (!found && (de = readdir(d))) {
+			char p[300], model[64];
+
+			if (strncmp(de->d_name, "sd", 2))
+				continue;
+			snprintf(p, sizeof(p), "/sys/block/%s/device/model",
+				 de->d_name);
+			if (vt_read_file(p, model, sizeof(model)) < 0 ||
+			    strcmp(model, "scsi_debug"))
+				continue;
+			if ((size_t)snprintf(name, len, "%s", de->d_name) < len)
+				found = 1;
+		}
+		closedir(d);
+		if (found)
+			return 0;
+		vt_sleep_ms(20);
+	} while (vt_ms_since(start) < ms);
+	return -ENOENT;
+}

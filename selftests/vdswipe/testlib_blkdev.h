@@ -124,4 +124,10 @@ int vt_umount(const char *mnt);
  */
 void vt_cleanup_leftovers(void);
 
+/*
+ * The scsi_debug disk's name ("sdX") into @name, waiting up to @ms for
+ * it to appear (no udev in the VM: sd_mod must be loaded). 0 or -ENOENT.
+ */
+int vt_scsi_debug_find(char *name, size_t len, unsigned int ms);
+
 #endif /* VDSWIPE_TESTLIB_BLKDEV_H */

@@ -52,27 +52,6 @@ FIXTURE_TEARDOWN(wz)
 	EXPECT_EQ(0, vt_module_unload());
 }
 
-/* "sdX" of the scsi_debug disk into @name. 0 or -ENOENT. */
-static int scsi_debug_disk(char *name, size_t len)
-{
-	char buf[256];
-	FILE *f;
-	int ret = -ENOENT;
-
-	f = popen("grep -l scsi_debug /sys/block/sd*/device/model 2>/dev/null",
-		  "r");
-	if (!f)
-		return -errno;
-	/* /sys/block/sdX/device/model */
-	if (fgets(buf, sizeof(buf), f) && strlen(buf) > 11) {
-		*strchr(buf + 11, '/') = 0;
-		snprintf(name, len, "%.16s", buf + 11);
-		ret = 0;
-	}
-	pclose(f);
-	return ret;
-}
-
 static uint64_t wz_max_bytes(const char *name)
 {
 	char path[128];
@@ -97,7 +76,6 @@ static int sdebug_setup(struct __test_metadata *_metadata, const char *params,
 	const char *r, *nl;
 	struct utsname u;
 	ssize_t n;
-	int i;
 
 	if (uname(&u) || !strncmp(u.release, "6.1.", 4)) {
 		*why = "scsi_debug of 6.1 has no per-device error injection";
@@ -108,9 +86,7 @@ static int sdebug_setup(struct __test_metadata *_metadata, const char *params,
 		*why = "no scsi_debug";
 		return 4;
 	}
-	for (i = 0; i < 400 && scsi_debug_disk(name, nlen); i++)
-		vt_sleep_ms(50);
-	if (scsi_debug_disk(name, nlen))
+	if (vt_scsi_debug_find(name, nlen, 20000))
 		return -1;
 	snprintf(dev, dlen, "/dev/%s", name);
 	if (vt_wait_node(dev, 5000))
