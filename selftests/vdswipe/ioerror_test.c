@@ -90,6 +90,7 @@ FIXTURE_TEARDOWN(ioerr)
 		close(self->fd);
 	vt_dm_remove("vdswerr");
 	vt_dm_remove("vdswgone");
+	vt_dm_remove("vdswgone_under");
 	vt_brd_unload();
 	EXPECT_EQ(0, vt_module_unload());
 }
@@ -252,23 +253,32 @@ static uint64_t count_zero(const char *dev, uint64_t size)
 }
 
 /*
- * The device turns bad mid-clean: a slow dm-delay table over ram1 gets its
- * table replaced by the error target (dmsetup wipe_table; the writes it held
- * are flushed to ram1 first). The op fails with EIO; bytes_done is the
- * number of bytes that reached ram1.
+ * The device turns bad mid-clean: a slow dm-delay table gets its table
+ * replaced by the error target (dmsetup wipe_table; the writes it held are
+ * flushed first). The op fails with EIO; bytes_done is the number of bytes
+ * that reached ram1.
+ *
+ * Between flushing its held writes and holding new ones, a suspending dm
+ * device lets writes through undelayed: straight over ram1, a loaded guest
+ * once wrote the whole rest of the clean in that window and the op ended
+ * DONE. So the delay sits on a second dm-delay device underneath, which
+ * keeps every write slow through that window too.
  */
 TEST_F_TIMEOUT(ioerr, device_fails_mid_clean, 60)
 {
 	const uint64_t size = 2 * DEV_MIB * VT_MIB;
 	struct vdswipe_status st;
-	char path[64];
+	char under[64], path[64];
 	uint64_t id, bad = 0;
 	int fd, ret;
 
 	ASSERT_EQ(0, vt_fill(self->ram1, 0, size, 0x99));
-	ret = vt_delay_create("vdswgone", self->ram1, 300, path, sizeof(path));
+	ret = vt_delay_create("vdswgone_under", self->ram1, 1000, under,
+			      sizeof(under));
 	if (ret)
 		SKIP(return, "no dm-delay (%s)", strerror(-ret));
+	ASSERT_EQ(0, vt_delay_create("vdswgone", under, 500, path,
+				     sizeof(path)));
 	fd = vt_open(path, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, vt_submit(self->s, fd, F_FULL, VDSWIPE_METHOD_ZERO, 0, 0,
