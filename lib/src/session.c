@@ -247,12 +247,12 @@ HRESULT vdsw_session_version(struct vdsw_session *s, struct vdswipe_version *ver
 	return vdsw__hr(VDSW_CALL_VERSION, ret);
 }
 
-static int64_t now_ms(void)
+static int64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /*
@@ -302,7 +302,8 @@ static int read_ready(struct vdsw_session *s, struct vdswipe_event *ev, HRESULT 
 static int read_one(struct vdsw_session *s, int timeout_ms, struct vdswipe_event *ev,
 		    HRESULT *hr)
 {
-	int64_t end = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	/* In ns, and poll()'s timeout rounded up: never return early. */
+	int64_t end = timeout_ms < 0 ? -1 : now_ns() + timeout_ms * 1000000LL;
 	struct pollfd pfd[2] = {
 		{ .fd = s->fd, .events = POLLIN },
 		{ .fd = s->wake_fd, .events = POLLIN },
@@ -311,8 +312,8 @@ static int read_one(struct vdsw_session *s, int timeout_ms, struct vdswipe_event
 	int ret;
 
 	for (;;) {
-		left = end < 0 ? -1 : end - now_ms();
-		if (left < -1)
+		left = end < 0 ? -1 : (end - now_ns() + 999999) / 1000000;
+		if (end >= 0 && left < 0)
 			left = 0;
 		pfd[0].revents = pfd[1].revents = 0;
 		if (poll(pfd, 2, (int)left) < 0 && errno != EINTR)
@@ -327,7 +328,7 @@ static int read_one(struct vdsw_session *s, int timeout_ms, struct vdswipe_event
 			if (ret)
 				return ret < 0 ? ret : 0;
 		}
-		if (end >= 0 && now_ms() >= end)
+		if (end >= 0 && now_ns() >= end)
 			return -ETIMEDOUT;
 	}
 }
