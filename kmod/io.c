@@ -93,6 +93,66 @@ void vdswipe_io_exit(void)
 	bioset_exit(&vdswipe_bio_set);
 }
 
+/* A WRITE ZEROES limit below this is not worth offloading to. */
+#define VDSWIPE_WZ_MIN_BYTES	SZ_64K
+
+/*
+ * Sizes the op's I/O from its device, at submit: bios of what the device
+ * takes in one request, and no more in flight than its nr_requests of them.
+ * chunk_size and queue_depth are the caps: queue_depth x chunk_size bytes in
+ * flight at most is what bounds the time a cancel waits for the drain, and
+ * what a cancel may still see written. A bio-based device (brd, dm) has no
+ * requests: it takes bios of chunk_size and queue_depth of them. Decides
+ * whether zeroes go out as WRITE ZEROES.
+ */
+void vdswipe_io_size(struct vdswipe_op *op, bool zeroes)
+{
+	struct block_device *bdev = op->claim.bdev;
+	struct request_queue *q = bdev_get_queue(bdev);
+	u32 cap = min_t(u32, vdswipe_chunk_size, BIO_MAX_VECS * PAGE_SIZE);
+	u32 align = max_t(u32, op->lbs, PAGE_SIZE);
+	u64 wz = (u64)bdev_write_zeroes_sectors(bdev) << SECTOR_SHIFT;
+	u64 nr_req = U64_MAX, unit;
+
+	op->write_unit = cap;
+	op->wz_unit = min_t(u64, wz, vdswipe_chunk_size);
+	if (queue_is_mq(q)) {
+		u64 req = min_t(u64, (u64)queue_max_sectors(q) << SECTOR_SHIFT,
+				(u64)queue_max_segments(q) * PAGE_SIZE);
+
+		op->write_unit = clamp_t(u64, round_down(req, align), align, cap);
+		nr_req = max_t(u64, q->nr_requests, 1);
+	}
+	op->wz_unit = round_down(op->wz_unit, align);
+	op->write_zeroes_ok = zeroes && op->wz_unit >= VDSWIPE_WZ_MIN_BYTES;
+	if (!op->write_zeroes_ok)
+		op->wz_unit = 0;
+
+	unit = max(op->write_unit, op->wz_unit);
+	op->inflight_max = (u64)vdswipe_queue_depth * vdswipe_chunk_size;
+	if (nr_req < div64_u64(op->inflight_max, unit))
+		op->inflight_max = nr_req * unit;
+	op->inflight_max = max(op->inflight_max, unit);
+}
+
+/* The bytes one submission of the op's first pass covers, as fdinfo shows. */
+u32 vdswipe_io_chunk(struct vdswipe_op *op)
+{
+	switch (op->passes[0].method) {
+	case VDSWIPE_METHOD_ZERO:
+		if (READ_ONCE(op->write_zeroes_ok) &&
+		    !(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY))
+			return op->wz_unit;
+		fallthrough;
+	case VDSWIPE_METHOD_PATTERN:
+		if (!(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY))
+			return op->write_unit;
+		fallthrough;
+	default:
+		return vdswipe_chunk_size;
+	}
+}
+
 /* Records a failed write: the op keeps the lowest failing offset's errno. */
 static void vdswipe_io_error(struct vdswipe_op *op, u64 pos, int err)
 {
@@ -215,12 +275,12 @@ static void vdswipe_submit_chunk(struct vdswipe_op *op, u64 pos, u32 len)
  */
 static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 {
-	u64 limit = (u64)vdswipe_queue_depth * vdswipe_chunk_size;
 	bool go;
 
 	spin_lock_irq(&op->io_lock);
 	vdswipe_wait_idle_lock_irq(op->io_wq,
-				   op->inflight + len <= limit || op->io_error,
+				   op->inflight + len <= op->inflight_max ||
+				   op->io_error,
 				   op->io_lock);
 	go = !op->io_error && !READ_ONCE(op->cancel_requested) &&
 	     !vdswipe_claim_dead(&op->claim);
@@ -263,7 +323,7 @@ static bool vdswipe_io_redo(struct vdswipe_op *op)
 		pr_info_ratelimited("%pg: WRITE ZEROES refused, writing zeroes instead\n",
 				    op->claim.bdev);
 		op->use_write_zeroes = false;
-		op->write_zeroes_ok = false;
+		WRITE_ONCE(op->write_zeroes_ok, false);
 	}
 	for (i = 0; i < n; i++) {
 		if (!vdswipe_io_reserve(op, segs[i].len))
@@ -751,6 +811,9 @@ static int vdswipe_io_write(struct vdswipe_op *op)
 		while (pos < end) {
 			u32 len = min_t(u64, end - pos, vdswipe_chunk_size);
 
+			if (!random)
+				len = min(len, op->use_write_zeroes ?
+					       op->wz_unit : op->write_unit);
 			if (random) {
 				buf = vdswipe_buf_get(op, pos, len, false);
 				if (!buf)

@@ -423,15 +423,15 @@ static struct vdswipe_op *vdswipe_op_create(struct vdswipe_session *sess,
 		ret = vdswipe_op_set_segs(op, 0, dev_bytes);
 	if (ret)
 		goto release_claim;
-	op->write_zeroes_ok = vdswipe_req_has(req, VDSWIPE_METHOD_ZERO) &&
-			      !(req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY) &&
-			      bdev_write_zeroes_sectors(op->claim.bdev);
+	vdswipe_io_size(op, vdswipe_req_has(req, VDSWIPE_METHOD_ZERO) &&
+			    !(req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY));
 	if (op->write_zeroes_ok) {
 		/* Room for every refused range, and the worker's copy. */
-		op->redo = kcalloc(2 * (vdswipe_queue_depth + 2),
-				   sizeof(*op->redo), GFP_KERNEL);
+		unsigned int n = div64_u64(op->inflight_max, op->wz_unit) + 2;
+
+		op->redo = kcalloc(2 * n, sizeof(*op->redo), GFP_KERNEL);
 		if (op->redo) {
-			op->max_redo = vdswipe_queue_depth + 2;
+			op->max_redo = n;
 			op->redo_work = op->redo + op->max_redo;
 		} else {
 			op->write_zeroes_ok = false;

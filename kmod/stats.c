@@ -242,12 +242,13 @@ static void vdswipe_fdinfo_op(struct seq_file *m, struct vdswipe_op *op)
 		percent = min_t(u64, mul_u64_u64_div_u64(done, 100,
 							 op->bytes_total), 99);
 
-	seq_printf(m, "op:\tid=%llu dev=%s devt=%u:%u method=%s state=%s pass=%u/%u phase=%s bytes_done=%llu bytes_total=%llu percent=%u result=%d\n",
+	seq_printf(m, "op:\tid=%llu dev=%s devt=%u:%u method=%s state=%s pass=%u/%u phase=%s bytes_done=%llu bytes_total=%llu percent=%u result=%d chunk=%u inflight_max=%llu\n",
 		   op->id, op->obs.disk, MAJOR(op->obs.devt),
 		   MINOR(op->obs.devt), vdswipe_method_name(method),
 		   vdswipe_state_name(vdswipe_state_uapi(state)), pass, op->nr_passes,
 		   vdswipe_phase_name(running ? phase : VDSWIPE_PHASE_NONE),
-		   done, op->bytes_total, percent, result);
+		   done, op->bytes_total, percent, result,
+		   vdswipe_io_chunk(op), op->inflight_max);
 }
 
 /*

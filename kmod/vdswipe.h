@@ -196,7 +196,7 @@ struct vdswipe_buf {
  * Immutable after submit: @id, @sess, @flags, @nr_passes, @passes, @verify,
  * @sample_pct, @lbs, @segs, @nr_segs, @region_start, @region_end,
  * @region_bytes, @verify_bytes, @verify_pick, @verify_cands, @verify_total,
- * @bytes_total, @claim.bdev. @claim is released once, by whoever ends the
+ * @bytes_total, @wz_unit, @write_unit, @inflight_max, @claim.bdev. @claim is released once, by whoever ends the
  * op, before the end is published.
  *
  * @ref:              the xarray, every ioctl lookup, the queued work and a
@@ -235,6 +235,14 @@ struct vdswipe_buf {
  * @verify_cands:     chunks it picks them from
  * @verify_total:     bytes all verifications read
  * @bytes_total:      all passes' writes plus @verify_total
+ * @wz_unit:          bytes of one WRITE ZEROES bio: what the device takes
+ *                    in one request, at most chunk_size
+ * @write_unit:       bytes one zero or pattern write submits at a time (in
+ *                    bios of BIO_MAX_VECS pages at most): one request of
+ *                    the device, at most chunk_size
+ * @inflight_max:     bytes in flight at most: the device's nr_requests of
+ *                    its requests, at most queue_depth x chunk_size (what a
+ *                    cancel may still see written after it was asked)
  * @obs:              what tracepoints and fdinfo show; set at submit
  * @bytes_done:       bytes written or verified successfully; only grows
  * @bytes_written:    bytes written successfully, all passes; only grows
@@ -249,13 +257,14 @@ struct vdswipe_buf {
  * @redo:             ranges of the WRITE ZEROES bios the device refused,
  *                    to be rewritten with the zero page; @nr_redo of
  *                    @max_redo used. At most @max_redo WRITE ZEROES bios
- *                    are in flight (queue_depth chunks, plus the short
- *                    last chunk of each segment), so it cannot overflow;
+ *                    are in flight (@inflight_max / @wz_unit, plus the
+ *                    short last one of each segment), so it cannot overflow;
  *                    the bios themselves are freed at completion
  * @redo_work:        worker only: where it copies @redo to resubmit
  * @use_write_zeroes: worker only: offload zeroing to the current pass
- * @write_zeroes_ok:  worker only: the device takes WRITE ZEROES (until it
- *                    refuses one)
+ * @write_zeroes_ok:  the device takes WRITE ZEROES (until it refuses one);
+ *                    set at submit, cleared by the worker only, read by
+ *                    fdinfo with READ_ONCE
  * @pattern:          worker only: the byte of the current PATTERN pass
  * @pattern_page:     worker only: a page of it, when a pass needs it
  * @chacha:           worker only: the ChaCha20 state of the current RANDOM
@@ -313,6 +322,9 @@ struct vdswipe_op {
 	u64 verify_cands;
 	u64 verify_total;
 	u64 bytes_total;
+	u32 wz_unit;
+	u32 write_unit;
+	u64 inflight_max;
 	struct vdswipe_op_obs obs;
 	atomic64_t bytes_done;
 	atomic64_t bytes_written;
@@ -383,6 +395,8 @@ long vdswipe_ioctl_cancel(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_release(struct vdswipe_session *sess, void __user *argp);
 
 /* io.c */
+void vdswipe_io_size(struct vdswipe_op *op, bool zeroes);
+u32 vdswipe_io_chunk(struct vdswipe_op *op);
 int vdswipe_io_init(void);
 void vdswipe_io_exit(void);
 void vdswipe_work_fn(struct work_struct *work);

@@ -47,6 +47,10 @@ int vdsw_fdinfo_parse_op(const char *line, struct vdsw_fdinfo_op *o)
 			o->percent = (unsigned int)strtoul(v, NULL, 10);
 		else if (!strcmp(tok, "result"))
 			o->result = (int)strtol(v, NULL, 10);
+		else if (!strcmp(tok, "chunk"))
+			o->chunk = (uint32_t)strtoul(v, NULL, 10);
+		else if (!strcmp(tok, "inflight_max"))
+			o->inflight_max = strtoull(v, NULL, 10);
 		else
 			seen--;		/* a key added later: skipped */
 	}

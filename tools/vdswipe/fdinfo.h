@@ -4,7 +4,8 @@
  *
  * The module prints one line per op, "op: id=N dev=NAME devt=MAJ:MIN
  * method=M state=S pass=P/N phase=PH bytes_done=N bytes_total=N
- * percent=N result=N" (Documentation/vdswipe/admin-guide.rst). Parsed
+ * percent=N result=N chunk=N inflight_max=N"
+ * (Documentation/vdswipe/admin-guide.rst). Parsed
  * here for `vdswipe status` and for the selftest that checks the module
  * prints it, so the two read it the same way.
  */
@@ -14,7 +15,7 @@
 #include <stdint.h>
 
 /* the keys of an "op:" line this parser knows */
-#define VDSW_FDINFO_OP_KEYS	11
+#define VDSW_FDINFO_OP_KEYS	13
 
 struct vdsw_fdinfo_op {
 	uint64_t id;
@@ -28,6 +29,8 @@ struct vdsw_fdinfo_op {
 	uint64_t bytes_total;
 	unsigned int percent;
 	int result;
+	uint32_t chunk;			/* bytes per submission (first pass) */
+	uint64_t inflight_max;		/* bytes in flight at most */
 };
 
 /*
