@@ -10,7 +10,11 @@
  *                                   jiffies of every CPU in /proc/stat,
  *                                   kernel threads included) and the
  *                                   child's own rusage
- *   clean DEV...                    full zero clean of each DEV at once
+ *   clean DEV...                    full zero clean of each DEV at once;
+ *                                   also each op's "chunk" and
+ *                                   "inflight_max" from the session's
+ *                                   fdinfo once it runs (null where the
+ *                                   module does not print them)
  *   random DEV...                   full clean with METHOD_RANDOM (one pass,
  *                                   VDSWIPE_IOC_CLEAN), each DEV at once
  *   verify DEV [PCT]                VDSWIPE_IOC_SANITIZE with VERIFY_ONLY:
@@ -20,7 +24,8 @@
  *   cancel-running DEV N SEED MIN_US MAX_US
  *                                   full cleans, each cancelled after a
  *                                   random delay once it runs, until N
- *                                   cancels found it running
+ *                                   cancels found it running (and the
+ *                                   ops' chunk and inflight_max, as clean)
  *   ctl SLOWDEV DEV BATCHES PER_BATCH [range]
  *                                   needs max_active=1: keeps SLOWDEV busy,
  *                                   then alternates a batch of VERSION calls
@@ -61,6 +66,7 @@
 #include <unistd.h>
 
 #include "ioc.h"
+#include "fdinfo.h"
 
 #define VDSWIPE_DEV	"/dev/vdswipe"
 #define FULL_FORCE	(VDSWIPE_CLEAN_FULL | VDSWIPE_CLEAN_FORCE)
@@ -265,6 +271,95 @@ static const char *state_name(uint32_t s)
 }
 
 /* ------------------------------------------------------------------ */
+/*
+ * The per-device I/O sizing of an op, as the module prints it on the op's
+ * line of the session's fdinfo once the op runs: "chunk=BYTES
+ * inflight_max=BYTES" (bytes per submission, most bytes in flight). Older
+ * modules print neither; 0 or absent while the op is queued.
+ */
+struct op_io {
+	uint64_t chunk, inflight_max;	/* 0: not (yet) printed */
+	char state[16];			/* "" if the op's line is not found */
+};
+
+/* the value of " KEY=" in line, or 0 if the key is absent */
+static uint64_t line_key(const char *line, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ' || p[-1] == '\t') && p[kl] == '=')
+			return strtoull(p + kl + 1, NULL, 10);
+		p += kl;
+	}
+	return 0;
+}
+
+/* reads /proc/self/fdinfo/<s>: the op line of op id into *io */
+static void op_io_read(int s, uint64_t id, struct op_io *io)
+{
+	char path[64], line[512];
+	struct vdsw_fdinfo_op o;
+	FILE *f;
+
+	memset(io, 0, sizeof(*io));
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", s);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		const char *rest;
+
+		if (strncmp(line, "op:", 3))
+			continue;
+		rest = line + 3;
+		/* the parser skips the keys it does not know (chunk=, ...) */
+		if (vdsw_fdinfo_parse_op(rest, &o) < 0 || o.id != id)
+			continue;
+		snprintf(io->state, sizeof(io->state), "%s", o.state);
+		io->chunk = line_key(rest, "chunk");
+		io->inflight_max = line_key(rest, "inflight_max");
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * Polls op id's fdinfo line (100 us apart) until the op runs, then takes
+ * chunk and inflight_max; a few more reads if the running op does not show
+ * them yet, then gives up (an older module never does). Bounded: at most
+ * about 60 reads, so it costs the timed op next to nothing.
+ */
+static void op_io_sample(int s, uint64_t id, struct op_io *io)
+{
+	int i, after = 0;
+
+	for (i = 0; i < 60; i++) {
+		op_io_read(s, id, io);
+		if (io->chunk)
+			return;
+		if (!io->state[0] || strcmp(io->state, "queued")) {
+			/* running (or already over) without the keys */
+			if (++after > 3 || (io->state[0] &&
+					    strcmp(io->state, "running")))
+				return;
+		}
+		sleep_ns(100000);
+	}
+}
+
+static void op_io_print(const struct op_io *io)
+{
+	if (io->chunk)
+		printf("\"chunk\":%" PRIu64 ",", io->chunk);
+	else
+		printf("\"chunk\":null,");
+	if (io->inflight_max)
+		printf("\"inflight_max\":%" PRIu64, io->inflight_max);
+	else
+		printf("\"inflight_max\":null");
+}
 
 static int cmd_version(int argc, char **argv)
 {
@@ -375,6 +470,7 @@ static int cmd_clean(int argc, char **argv)
 	int n = argc, i, s, fds[64], ok = 1;
 	uint64_t ids[64], tot[64], tend[64], t0, bytes = 0, b0, b1, j0, j1;
 	struct vdswipe_status st[64];
+	static struct op_io io[64];
 
 	if (n < 1 || n > 64)
 		usage("clean");
@@ -389,6 +485,9 @@ static int cmd_clean(int argc, char **argv)
 		if (r)
 			die("CLEAN %s: %s", argv[i], strerror(-r));
 	}
+	/* the I/O sizing of each op, from fdinfo as soon as it runs */
+	for (i = 0; i < n; i++)
+		op_io_sample(s, ids[i], &io[i]);
 	for (i = 0; i < n; i++) {
 		vds_wait(s, ids[i]);
 		tend[i] = now_ns();
@@ -401,16 +500,21 @@ static int cmd_clean(int argc, char **argv)
 		bytes += st[i].bytes_done;
 	}
 	printf("{\"method\":%u,\"secs\":%.6f,\"bytes\":%" PRIu64 ",\"ok\":%s,"
-	       "\"cpu_busy\":%.3f,\"ops\":[", clean_method,
+	       "\"cpu_busy\":%.3f,", clean_method,
 	       (tend[n - 1] > t0 ? tend[n - 1] - t0 : 0) / 1e9, bytes,
 	       ok ? "true" : "false",
 	       j1 > j0 ? (double)(b1 - b0) / (j1 - j0) : 0.0);
-	for (i = 0; i < n; i++)
+	op_io_print(&io[0]);	/* the first op's, at the top for one device */
+	printf(",\"ops\":[");
+	for (i = 0; i < n; i++) {
 		printf("%s{\"dev\":\"%s\",\"secs\":%.6f,\"bytes_total\":%" PRIu64
-		       ",\"bytes_done\":%" PRIu64 ",\"state\":\"%s\",\"result\":%d}",
+		       ",\"bytes_done\":%" PRIu64 ",\"state\":\"%s\",\"result\":%d,",
 		       i ? "," : "", argv[i], (tend[i] - t0) / 1e9, tot[i],
 		       (uint64_t)st[i].bytes_done, state_name(st[i].state),
 		       st[i].result);
+		op_io_print(&io[i]);
+		printf("}");
+	}
 	printf("]}\n");
 	close(s);
 	for (i = 0; i < n; i++)
@@ -522,7 +626,8 @@ static int cmd_cancel_running(int argc, char **argv)
 	uint64_t n, min_us, max_us, i, id = 0, total = 0, t0, t1, ts, d,
 		 good = 0;
 	struct vdswipe_status st;
-	int s, fd, r;
+	struct op_io io = { 0 }, seen = { 0 };
+	int s, fd, r, io_tries = 0;
 
 	if (argc != 5)
 		usage("cancel-running");
@@ -539,7 +644,17 @@ static int cmd_cancel_running(int argc, char **argv)
 		r = vds_clean(s, fd, &id, &total);
 		if (r)
 			die("CLEAN %s: %s", argv[0], strerror(-r));
-		wait_started(s, id);
+		/*
+		 * the op's I/O sizing from fdinfo, on the first few tries
+		 * only (until seen): the read adds to the random delay
+		 */
+		if (wait_started(s, id) == VDSWIPE_STATE_RUNNING &&
+		    !seen.chunk && io_tries < 3) {
+			io_tries++;
+			op_io_read(s, id, &io);
+			if (io.chunk)
+				seen = io;
+		}
 		d = min_us + rng() % (max_us - min_us + 1);
 		sleep_ns(d * 1000);
 		vds_query(s, id, &st);
@@ -564,6 +679,8 @@ static int cmd_cancel_running(int argc, char **argv)
 	}
 	printf("{\"bytes_total\":%" PRIu64 ",\"seed\":\"%s\",\"valid\":%"
 	       PRIu64 ",", total, argv[2], good);
+	op_io_print(&seen);
+	printf(",");
 	vec_print("ns", &lat);
 	printf(",");
 	ivec_print("ret", &ret);
