@@ -42,6 +42,8 @@
  *          without the lock; the entry stays until then, so a submit waits
  *          for it to go rather than race the unclaim (EBUSY for a
  *          partition while its disk is still ours)
+ * @disk:   the device's name ("%pg"), formatted once when the entry is
+ *          made; the ops copy it for fdinfo and the tracepoints
  *
  * One claim per device, shared by the ops on it; every field is under
  * vdswipe_claims_lock (@dead is also read without it). The entry lives
@@ -56,6 +58,7 @@ struct vdswipe_dev {
 	bool closing;
 	struct vdswipe_bdev_handle handle;
 	struct rb_root_cached ranges;
+	char disk[BDEVNAME_SIZE];
 };
 
 /*
@@ -300,13 +303,9 @@ static int vdswipe_claim_attach(struct vdswipe_claim *claim,
 {
 	u64 first = start >> SECTOR_SHIFT;
 	u64 last = (end >> SECTOR_SHIFT) - 1;
-	struct vdswipe_dev *dev, *new;
+	struct vdswipe_dev *dev, *new = NULL;
 	bool opener = false;
 	int ret;
-
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
 
 again:
 	mutex_lock(&vdswipe_claims_lock);
@@ -339,6 +338,19 @@ again:
 			return -EEXIST;
 		}
 	} else {
+		/*
+		 * Only the first op on a disk needs an entry: allocate it
+		 * (and format the disk's name, once per claim) without the
+		 * lock, then look again.
+		 */
+		if (!new) {
+			mutex_unlock(&vdswipe_claims_lock);
+			new = kzalloc(sizeof(*new), GFP_KERNEL);
+			if (!new)
+				return -ENOMEM;
+			snprintf(new->disk, sizeof(new->disk), "%pg", bdev);
+			goto again;
+		}
 		new->bdev = bdev;
 		new->ranges = RB_ROOT_CACHED;
 		new->opening = true;
@@ -370,7 +382,8 @@ again:
 		dev->open_err = ret;
 		vdswipe_claims_gen++;
 		mutex_unlock(&vdswipe_claims_lock);
-		wake_up_all(&vdswipe_claims_wq);
+		if (wq_has_sleeper(&vdswipe_claims_wq))
+			wake_up_all(&vdswipe_claims_wq);
 	} else {
 		ret = wait_event_killable(vdswipe_claims_wq,
 					  !READ_ONCE(dev->opening));
@@ -490,6 +503,12 @@ put_file:
 	return ret;
 }
 
+/* The claimed disk's name ("%pg"), formatted when its entry was made. */
+const char *vdswipe_claim_disk(const struct vdswipe_claim *claim)
+{
+	return claim->dev->disk;
+}
+
 /**
  * vdswipe_claim_release - give back what vdswipe_claim_acquire() took
  * @claim: the claim; calling this again does nothing
@@ -522,7 +541,7 @@ void vdswipe_claim_release(struct vdswipe_claim *claim)
 		}
 	}
 	mutex_unlock(&vdswipe_claims_lock);
-	if (settled)
+	if (settled && wq_has_sleeper(&vdswipe_claims_wq))
 		wake_up_all(&vdswipe_claims_wq);
 	if (!gone)
 		return;
@@ -536,7 +555,8 @@ void vdswipe_claim_release(struct vdswipe_claim *claim)
 		xa_erase(&vdswipe_devs, key);
 		vdswipe_claims_gen++;
 		mutex_unlock(&vdswipe_claims_lock);
-		wake_up_all(&vdswipe_claims_wq);
+		if (wq_has_sleeper(&vdswipe_claims_wq))
+			wake_up_all(&vdswipe_claims_wq);
 	}
 	kfree(gone);
 }

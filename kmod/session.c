@@ -139,8 +139,15 @@ bool vdswipe_session_publish_end(struct vdswipe_op *op,
 		list_add_tail(&op->ev_link, &sess->events);
 	spin_unlock(&sess->ev_lock);
 
-	wake_up_all(&op->wq);
-	wake_up_interruptible_poll(&sess->ev_wq, EPOLLIN | EPOLLRDNORM);
+	/*
+	 * Most ends have nobody waiting (a CANCEL of a queued op sees the
+	 * end itself): skip the two waitqueue locks then. wq_has_sleeper()
+	 * has the barrier that pairs with the waiters' set_current_state().
+	 */
+	if (wq_has_sleeper(&op->wq))
+		wake_up_all(&op->wq);
+	if (wq_has_sleeper(&sess->ev_wq))
+		wake_up_interruptible_poll(&sess->ev_wq, EPOLLIN | EPOLLRDNORM);
 	return handed_off;
 }
 

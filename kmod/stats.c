@@ -91,7 +91,9 @@ void vdswipe_stats_submit(struct vdswipe_op *op)
 {
 	op->obs.submit_ns = ktime_get_ns();
 	op->obs.devt = op->claim.bdev->bd_dev;
-	snprintf(op->obs.disk, sizeof(op->obs.disk), "%pg", op->claim.bdev);
+	/* formatted once per claimed disk, not per op */
+	memcpy(op->obs.disk, vdswipe_claim_disk(&op->claim),
+	       sizeof(op->obs.disk));
 	atomic64_inc(&vdswipe_stats.ops_submitted);
 	atomic64_inc(&vdswipe_stats.ops_queued);
 	trace_vdswipe_op_submit(op);
@@ -127,8 +129,10 @@ void vdswipe_stats_end(struct vdswipe_op *op, enum vdswipe_op_state state,
 		atomic64_inc(&vdswipe_stats.ops_failed);
 	else
 		atomic64_inc(&vdswipe_stats.ops_cancelled);
-	trace_vdswipe_op_end(op, state, result, done,
-			     ktime_get_ns() - op->obs.submit_ns);
+	/* the arguments (a clock read) are evaluated even when it is off */
+	if (trace_vdswipe_op_end_enabled())
+		trace_vdswipe_op_end(op, state, result, done,
+				     ktime_get_ns() - op->obs.submit_ns);
 }
 
 static enum vdswipe_op_state vdswipe_stats_state(struct vdswipe_op *op)

@@ -405,6 +405,7 @@ void vdswipe_work_fn(struct work_struct *work);
 int vdswipe_claim_acquire(struct vdswipe_claim *claim,
 			  const struct vdswipe_req *req, u64 *dev_bytes);
 void vdswipe_claim_release(struct vdswipe_claim *claim);
+const char *vdswipe_claim_disk(const struct vdswipe_claim *claim);
 bool vdswipe_claim_dead(struct vdswipe_claim *claim);
 
 #endif /* VDSWIPE_INTERNAL_H */
