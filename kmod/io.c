@@ -214,6 +214,21 @@ static void vdswipe_end_io(struct bio *bio)
 	spin_unlock_irqrestore(&op->io_lock, flags);
 }
 
+/*
+ * Our data writes carry REQ_SYNC | REQ_IDLE, as O_DIRECT writes do. A plain
+ * REQ_OP_WRITE is throttled by blk-wbt as if it were page-cache writeback:
+ * from idle (scale_step 0) it may have only wb_normal requests in flight, 8
+ * on a non-rotational queue, and wbt raises that by one step per 100 ms
+ * window of write-only traffic, then lowers it again after ~0.5 s without
+ * writes. So every clean that starts after a second of quiet spends its
+ * first window or two at a fraction of the device's speed (~50 ms on a
+ * 1 GiB null_blk, whatever its size), while one right after another does
+ * not. wbt exists to keep reads fast during writeback; dd/fio with O_DIRECT
+ * bypass it the same way. (A partition op now competes with the disk's
+ * other partitions as O_DIRECT would.)
+ */
+#define VDSWIPE_OPF_WRITE	(REQ_OP_WRITE | REQ_SYNC | REQ_IDLE)
+
 static struct bio *vdswipe_bio_alloc(struct vdswipe_op *op, u64 pos, u32 len,
 				     unsigned short nr_vecs, blk_opf_t opf)
 {
@@ -257,7 +272,7 @@ static void vdswipe_submit_chunk(struct vdswipe_op *op, u64 pos, u32 len)
 		u32 bytes = min_t(u32, len, nr * PAGE_SIZE);
 		u32 done;
 
-		bio = vdswipe_bio_alloc(op, pos, bytes, nr, REQ_OP_WRITE);
+		bio = vdswipe_bio_alloc(op, pos, bytes, nr, VDSWIPE_OPF_WRITE);
 		for (done = 0; done < bytes; done += PAGE_SIZE)
 			__bio_add_page(bio, page,
 				       min_t(u32, bytes - done, PAGE_SIZE), 0);
@@ -707,7 +722,7 @@ static struct vdswipe_buf *vdswipe_buf_get(struct vdswipe_op *op, u64 pos,
  */
 static void vdswipe_submit_buf(struct vdswipe_op *op, struct vdswipe_buf *buf)
 {
-	blk_opf_t opf = buf->read ? REQ_OP_READ : REQ_OP_WRITE;
+	blk_opf_t opf = buf->read ? REQ_OP_READ : VDSWIPE_OPF_WRITE;
 	struct page **page = buf->pages;
 	struct blk_plug plug;
 	unsigned long flags;
