@@ -305,6 +305,28 @@ static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 	return go;
 }
 
+/*
+ * Room for every range whose WRITE ZEROES the device may refuse, and the
+ * worker's copy: at most @inflight_max / @wz_unit bios are in flight, plus
+ * the short last one of each segment. Allocated when the op starts, so
+ * that queued ops hold no memory; without it the op writes zeroes itself.
+ */
+static void vdswipe_io_redo_alloc(struct vdswipe_op *op)
+{
+	unsigned int n;
+
+	if (!op->write_zeroes_ok)
+		return;
+	n = div64_u64(op->inflight_max, op->wz_unit) + 2;
+	op->redo = kcalloc(2 * n, sizeof(*op->redo), GFP_KERNEL);
+	if (!op->redo) {
+		WRITE_ONCE(op->write_zeroes_ok, false);
+		return;
+	}
+	op->max_redo = n;
+	op->redo_work = op->redo + n;
+}
+
 /* Takes the ranges whose WRITE ZEROES was refused; returns how many. */
 static unsigned int vdswipe_io_take_redo(struct vdswipe_op *op,
 					 struct vdswipe_seg *segs)
@@ -975,6 +997,7 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 	}
 	if (random)
 		vdswipe_tfm_alloc(op);
+	vdswipe_io_redo_alloc(op);
 
 	for (i = 0; i < op->nr_passes; i++) {
 		bool last = i == op->nr_passes - 1;

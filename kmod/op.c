@@ -425,18 +425,6 @@ static struct vdswipe_op *vdswipe_op_create(struct vdswipe_session *sess,
 		goto release_claim;
 	vdswipe_io_size(op, vdswipe_req_has(req, VDSWIPE_METHOD_ZERO) &&
 			    !(req->flags & VDSWIPE_SANITIZE_VERIFY_ONLY));
-	if (op->write_zeroes_ok) {
-		/* Room for every refused range, and the worker's copy. */
-		unsigned int n = div64_u64(op->inflight_max, op->wz_unit) + 2;
-
-		op->redo = kcalloc(2 * n, sizeof(*op->redo), GFP_KERNEL);
-		if (op->redo) {
-			op->max_redo = n;
-			op->redo_work = op->redo + op->max_redo;
-		} else {
-			op->write_zeroes_ok = false;
-		}
-	}
 
 	ret = vdswipe_session_reserve_id(sess, &op->id);
 	if (ret)
