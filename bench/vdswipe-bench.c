@@ -273,56 +273,28 @@ static const char *state_name(uint32_t s)
 /* ------------------------------------------------------------------ */
 /*
  * The per-device I/O sizing of an op, as the module prints it on the op's
- * line of the session's fdinfo once the op runs: "chunk=BYTES
- * inflight_max=BYTES" (bytes per submission, most bytes in flight). Older
- * modules print neither; 0 or absent while the op is queued.
+ * line of the session's fdinfo from submit on: "chunk=BYTES
+ * inflight_max=BYTES" (bytes per submission, most bytes in flight), read
+ * with the tool's own fdinfo parser. Older modules print neither.
  */
 struct op_io {
 	uint64_t chunk, inflight_max;	/* 0: not (yet) printed */
 	char state[16];			/* "" if the op's line is not found */
 };
 
-/* the value of " KEY=" in line, or 0 if the key is absent */
-static uint64_t line_key(const char *line, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p = line;
-
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ' ' || p[-1] == '\t') && p[kl] == '=')
-			return strtoull(p + kl + 1, NULL, 10);
-		p += kl;
-	}
-	return 0;
-}
-
 /* reads /proc/self/fdinfo/<s>: the op line of op id into *io */
 static void op_io_read(int s, uint64_t id, struct op_io *io)
 {
-	char path[64], line[512];
 	struct vdsw_fdinfo_op o;
-	FILE *f;
+	char path[64];
 
 	memset(io, 0, sizeof(*io));
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", s);
-	f = fopen(path, "r");
-	if (!f)
+	if (vdsw_fdinfo_find_op(path, id, &o) < 0)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		const char *rest;
-
-		if (strncmp(line, "op:", 3))
-			continue;
-		rest = line + 3;
-		/* the parser skips the keys it does not know (chunk=, ...) */
-		if (vdsw_fdinfo_parse_op(rest, &o) < 0 || o.id != id)
-			continue;
-		snprintf(io->state, sizeof(io->state), "%s", o.state);
-		io->chunk = line_key(rest, "chunk");
-		io->inflight_max = line_key(rest, "inflight_max");
-		break;
-	}
-	fclose(f);
+	snprintf(io->state, sizeof(io->state), "%s", o.state);
+	io->chunk = o.chunk;
+	io->inflight_max = o.inflight_max;
 }
 
 /*

@@ -29,37 +29,22 @@
 #define DEV_MIB		16
 #define NB		"vdswio"
 
-/* The op's fdinfo line; 0 or -errno. */
+/* The op's fdinfo line, with every key it should have; 0 or -errno. */
 static int op_sizes(int s, uint64_t id, struct vdsw_fdinfo_op *o)
 {
-	char path[64], line[512];
-	int ret = -ENOENT;
-	FILE *f;
+	char path[64];
+	int n;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", s);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "op:\t", 4) &&
-		    vdsw_fdinfo_parse_op(line + 4, o) == VDSW_FDINFO_OP_KEYS &&
-		    o->id == id) {
-			ret = 0;
-			break;
-		}
-	fclose(f);
-	return ret;
+	n = vdsw_fdinfo_find_op(path, id, o);
+	return n == VDSW_FDINFO_OP_KEYS ? 0 : n < 0 ? n : -EINVAL;
 }
 
 static uint64_t sysfs_u64(const char *dev, const char *attr)
 {
-	char path[128];
-	uint64_t v = 0;
+	uint64_t v;
 
-	snprintf(path, sizeof(path), "/sys/block/%s/queue/%s", dev, attr);
-	if (vt_read_u64(path, &v))
-		return 0;
-	return v;
+	return vt_queue_u64(dev, attr, &v) ? 0 : v;
 }
 
 static uint64_t param(const char *name)
@@ -136,6 +121,20 @@ FIXTURE_TEARDOWN(iosize)
 	vt_brd_unload();
 }
 
+/* Opens self->path and submits a full clean; 0 or -errno. */
+static int submit_full(FIXTURE_DATA(iosize) *self, uint32_t method,
+		       uint32_t pattern, uint64_t *id, struct vdsw_fdinfo_op *fi)
+{
+	int ret;
+
+	self->fd = vt_open(self->path, O_RDWR);
+	if (self->fd < 0)
+		return self->fd;
+	ret = vt_submit(self->s, self->fd, VDSWIPE_CLEAN_FULL, method, pattern,
+			0, 0, id, NULL);
+	return ret ? ret : op_sizes(self->s, *id, fi);
+}
+
 /* Small requests, few of them: 32 KiB bios, 4 in flight; all written. */
 TEST_F(iosize, small_requests_few_in_flight)
 {
@@ -149,12 +148,7 @@ TEST_F(iosize, small_requests_few_in_flight)
 	ASSERT_EQ(0, vt_nullb_create(NB, &o, self->path, sizeof(self->path)));
 	ASSERT_EQ(0, vt_write_file("/sys/block/" NB "/queue/nr_requests", "4"));
 	ASSERT_EQ(0, vt_fill(self->path, 0, (uint64_t)DEV_MIB << 20, 0xa5));
-	self->fd = vt_open(self->path, O_RDWR);
-	ASSERT_LE(0, self->fd);
-
-	ASSERT_EQ(0, vt_submit(self->s, self->fd, VDSWIPE_CLEAN_FULL,
-			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &id, NULL));
-	ASSERT_EQ(0, op_sizes(self->s, id, &fi));
+	ASSERT_EQ(0, submit_full(self, VDSWIPE_METHOD_ZERO, 0, &id, &fi));
 	expect(NB, true, &chunk, &inflight);
 	TH_LOG("chunk %u inflight_max %" PRIu64, fi.chunk, fi.inflight_max);
 	EXPECT_EQ(32768, fi.chunk);
@@ -178,11 +172,7 @@ TEST_F(iosize, pattern_follows_the_queue_limits)
 	uint64_t id, chunk, inflight;
 
 	ASSERT_EQ(0, vt_nullb_create(NB, &o, self->path, sizeof(self->path)));
-	self->fd = vt_open(self->path, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, vt_submit(self->s, self->fd, VDSWIPE_CLEAN_FULL,
-			       VDSWIPE_METHOD_PATTERN, 0x5a, 0, 0, &id, NULL));
-	ASSERT_EQ(0, op_sizes(self->s, id, &fi));
+	ASSERT_EQ(0, submit_full(self, VDSWIPE_METHOD_PATTERN, 0x5a, &id, &fi));
 	expect(NB, false, &chunk, &inflight);
 	TH_LOG("max_sectors_kb %" PRIu64 " nr_requests %" PRIu64
 	       ": chunk %u inflight_max %" PRIu64,
@@ -205,11 +195,7 @@ TEST_F(iosize, bio_based_device_takes_the_caps)
 
 	ASSERT_EQ(0, vt_brd_load(1, DEV_MIB, 0));
 	vt_brd_path(0, self->path, sizeof(self->path));
-	self->fd = vt_open(self->path, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, vt_submit(self->s, self->fd, VDSWIPE_CLEAN_FULL,
-			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &id, NULL));
-	ASSERT_EQ(0, op_sizes(self->s, id, &fi));
+	ASSERT_EQ(0, submit_full(self, VDSWIPE_METHOD_ZERO, 0, &id, &fi));
 	EXPECT_EQ(param("chunk_size"), fi.chunk);
 	EXPECT_EQ(param("queue_depth") * param("chunk_size"), fi.inflight_max);
 	ASSERT_EQ(0, vt_wait_ms(self->s, id, 60000));
@@ -224,11 +210,7 @@ TEST_F(iosize, random_uses_chunk_buffers)
 	uint64_t id;
 
 	ASSERT_EQ(0, vt_nullb_create(NB, &o, self->path, sizeof(self->path)));
-	self->fd = vt_open(self->path, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, vt_submit(self->s, self->fd, VDSWIPE_CLEAN_FULL,
-			       VDSWIPE_METHOD_RANDOM, 0, 0, 0, &id, NULL));
-	ASSERT_EQ(0, op_sizes(self->s, id, &fi));
+	ASSERT_EQ(0, submit_full(self, VDSWIPE_METHOD_RANDOM, 0, &id, &fi));
 	EXPECT_EQ(param("chunk_size"), fi.chunk);
 	ASSERT_EQ(0, vt_wait_ms(self->s, id, 120000));
 }
@@ -252,11 +234,7 @@ TEST_F(iosize, cancel_with_device_sized_in_flight)
 	ASSERT_EQ(0, vt_nullb_create(NB, &o, self->path, sizeof(self->path)));
 	ASSERT_EQ(0, vt_write_file("/sys/block/" NB "/queue/nr_requests", "4"));
 	ASSERT_EQ(0, vt_fill(self->path, 0, len, 0xa5));
-	self->fd = vt_open(self->path, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, vt_submit(self->s, self->fd, VDSWIPE_CLEAN_FULL,
-			       VDSWIPE_METHOD_ZERO, 0, 0, 0, &id, NULL));
-	ASSERT_EQ(0, op_sizes(self->s, id, &fi));
+	ASSERT_EQ(0, submit_full(self, VDSWIPE_METHOD_ZERO, 0, &id, &fi));
 	EXPECT_EQ(4 * 32768, fi.inflight_max);
 	ASSERT_EQ(0, vt_wait_progress(self->s, id, 65536, 30000, &st));
 	ASSERT_EQ(0, vt_cancel(self->s, id));

@@ -140,13 +140,9 @@ static const char *rd_serial(const char *drv, const char *test, char *buf,
 
 static uint64_t rd_queue_u64(const char *name, const char *attr)
 {
-	char path[256];
-	uint64_t v = 0;
+	uint64_t v;
 
-	snprintf(path, sizeof(path), "/sys/block/%s/queue/%s", name, attr);
-	if (vt_read_u64(path, &v))
-		return ~0ULL;
-	return v;
+	return vt_queue_u64(name, attr, &v) ? ~0ULL : v;
 }
 
 /* md5 of the whole device as it is on the medium (page cache dropped) */

@@ -103,6 +103,14 @@ int vt_brd_unload(void)
 	return -EBUSY;
 }
 
+int vt_queue_u64(const char *disk, const char *attr, uint64_t *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/%s", disk, attr);
+	return vt_read_u64(path, val);
+}
+
 const char *vt_brd_path(unsigned int idx, char *buf, size_t len)
 {
 	snprintf(buf, len, "/dev/ram%u", idx);

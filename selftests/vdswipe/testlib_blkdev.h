@@ -39,6 +39,8 @@ int vt_try_excl(const char *path);
 int vt_brd_load(unsigned int nr, unsigned int size_mib, unsigned int max_part);
 /* rmmod brd. 0 (also when not loaded) or -EBUSY. */
 int vt_brd_unload(void);
+/* /sys/block/@disk/queue/@attr as a number. 0 or -errno. */
+int vt_queue_u64(const char *disk, const char *attr, uint64_t *val);
 /* "/dev/ram@idx" into @buf. */
 const char *vt_brd_path(unsigned int idx, char *buf, size_t len);
 

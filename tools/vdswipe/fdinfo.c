@@ -56,3 +56,26 @@ int vdsw_fdinfo_parse_op(const char *line, struct vdsw_fdinfo_op *o)
 	}
 	return bad ? -EINVAL : seen;
 }
+
+int vdsw_fdinfo_find_op(const char *path, uint64_t id,
+			struct vdsw_fdinfo_op *o)
+{
+	int ret = -ENOENT, n;
+	char line[512];
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "op:", 3))
+			continue;
+		n = vdsw_fdinfo_parse_op(line + 3, o);
+		if (n >= 0 && o->id == id) {
+			ret = n;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}

@@ -41,4 +41,13 @@ struct vdsw_fdinfo_op {
  */
 int vdsw_fdinfo_parse_op(const char *line, struct vdsw_fdinfo_op *o);
 
+/*
+ * Find the "op:" line of op @id in the fdinfo file @path (such as
+ * /proc/self/fdinfo/FD of a session) and parse it into @o. Returns how many
+ * known keys the line had (as vdsw_fdinfo_parse_op()), -ENOENT when there
+ * is no such line, or the -errno of opening the file.
+ */
+int vdsw_fdinfo_find_op(const char *path, uint64_t id,
+			struct vdsw_fdinfo_op *o);
+
 #endif /* VDSWIPE_FDINFO_H */
