@@ -201,8 +201,8 @@ static void vdswipe_end_io(struct bio *bio)
 	bio_put(bio);
 
 	spin_lock_irqsave(&op->io_lock, flags);
-	if (redo && op->nr_redo < op->max_redo)
-		op->redo[op->nr_redo++] = (struct vdswipe_seg){ pos, len };
+	if (redo && op->nr_redo < op->run->max_redo)
+		op->run->redo[op->nr_redo++] = (struct vdswipe_seg){ pos, len };
 	else if (status)
 		vdswipe_io_error(op, pos, redo ? -EIO : blk_status_to_errno(status));
 	if (buf) {
@@ -256,7 +256,7 @@ static void vdswipe_submit_chunk(struct vdswipe_op *op, u64 pos, u32 len)
 	struct blk_plug plug;
 	struct bio *bio;
 
-	if (op->use_write_zeroes) {
+	if (op->run->use_write_zeroes) {
 		/* The block layer splits it to the device's limit. */
 		bio = vdswipe_bio_alloc(op, pos, len, 0,
 					REQ_OP_WRITE_ZEROES | REQ_NOUNMAP);
@@ -305,28 +305,6 @@ static bool vdswipe_io_reserve(struct vdswipe_op *op, u32 len)
 	return go;
 }
 
-/*
- * Room for every range whose WRITE ZEROES the device may refuse, and the
- * worker's copy: at most @inflight_max / @wz_unit bios are in flight, plus
- * the short last one of each segment. Allocated when the op starts, so
- * that queued ops hold no memory; without it the op writes zeroes itself.
- */
-static void vdswipe_io_redo_alloc(struct vdswipe_op *op)
-{
-	unsigned int n;
-
-	if (!op->write_zeroes_ok)
-		return;
-	n = div64_u64(op->inflight_max, op->wz_unit) + 2;
-	op->redo = kcalloc(2 * n, sizeof(*op->redo), GFP_KERNEL);
-	if (!op->redo) {
-		WRITE_ONCE(op->write_zeroes_ok, false);
-		return;
-	}
-	op->max_redo = n;
-	op->redo_work = op->redo + n;
-}
-
 /* Takes the ranges whose WRITE ZEROES was refused; returns how many. */
 static unsigned int vdswipe_io_take_redo(struct vdswipe_op *op,
 					 struct vdswipe_seg *segs)
@@ -335,7 +313,7 @@ static unsigned int vdswipe_io_take_redo(struct vdswipe_op *op,
 
 	spin_lock_irq(&op->io_lock);
 	n = op->nr_redo;
-	memcpy(segs, op->redo, n * sizeof(*segs));
+	memcpy(segs, op->run->redo, n * sizeof(*segs));
 	op->nr_redo = 0;
 	spin_unlock_irq(&op->io_lock);
 	return n;
@@ -347,19 +325,20 @@ static unsigned int vdswipe_io_take_redo(struct vdswipe_op *op,
  */
 static bool vdswipe_io_redo(struct vdswipe_op *op)
 {
-	struct vdswipe_seg *segs = op->redo_work;
+	struct vdswipe_run *run = op->run;
+	struct vdswipe_seg *segs = run->redo_work;
 	unsigned int i, n;
 
-	if (!op->max_redo)
+	if (!run->max_redo)
 		return true;
 	n = vdswipe_io_take_redo(op, segs);
 	if (!n)
 		return true;
 
-	if (op->use_write_zeroes) {
+	if (run->use_write_zeroes) {
 		pr_info_ratelimited("%pg: WRITE ZEROES refused, writing zeroes instead\n",
 				    op->claim.bdev);
-		op->use_write_zeroes = false;
+		run->use_write_zeroes = false;
 		WRITE_ONCE(op->write_zeroes_ok, false);
 	}
 	for (i = 0; i < n; i++) {
@@ -388,13 +367,13 @@ static int vdswipe_io_drain(struct vdswipe_op *op)
 
 #if VDSWIPE_HAVE_SKCIPHER
 /* Frees the op's crypto API ChaCha20 (the key in it is wiped). */
-static void vdswipe_tfm_free(struct vdswipe_op *op)
+static void vdswipe_tfm_free(struct vdswipe_run *run)
 {
-	crypto_free_sync_skcipher(op->tfm);
-	op->tfm = NULL;
+	crypto_free_sync_skcipher(run->tfm);
+	run->tfm = NULL;
 }
 #else
-static void vdswipe_tfm_free(struct vdswipe_op *op)
+static void vdswipe_tfm_free(struct vdswipe_run *run)
 {
 }
 #endif
@@ -405,7 +384,7 @@ static void vdswipe_tfm_free(struct vdswipe_op *op)
  * in state words 12 (low) and 13 (high). chacha_block_generic() steps only
  * word 12, so the carry into word 13 at a 2^32-block boundary is ours.
  */
-static void vdswipe_keystream_generic(const struct vdswipe_op *op, u64 pos,
+static void vdswipe_keystream_generic(const struct vdswipe_run *run, u64 pos,
 				      u8 *dst, u32 len)
 {
 	u64 block = pos / CHACHA_BLOCK_SIZE;
@@ -414,7 +393,7 @@ static void vdswipe_keystream_generic(const struct vdswipe_op *op, u64 pos,
 	/* submit checks make this impossible; never loop past @dst's end */
 	if (WARN_ON_ONCE(!IS_ALIGNED(pos | len, CHACHA_BLOCK_SIZE)))
 		len = round_down(len, CHACHA_BLOCK_SIZE);
-	memcpy(state, op->chacha, sizeof(state));
+	memcpy(state, run->chacha, sizeof(state));
 	state[12] = lower_32_bits(block);
 	state[13] = upper_32_bits(block);
 	for (; len; len -= CHACHA_BLOCK_SIZE, dst += CHACHA_BLOCK_SIZE) {
@@ -432,10 +411,10 @@ static void vdswipe_keystream_generic(const struct vdswipe_op *op, u64 pos,
  * is state words 12-15, and it too steps word 12 alone, so a piece never
  * crosses a 2^32-block boundary. @len is at most a page.
  */
-static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
+static int vdswipe_keystream_tfm(const struct vdswipe_run *run, u64 pos,
 				 u8 *dst, u32 len)
 {
-	SYNC_SKCIPHER_REQUEST_ON_STACK(req, op->tfm);
+	SYNC_SKCIPHER_REQUEST_ON_STACK(req, run->tfm);
 	u64 block = pos / CHACHA_BLOCK_SIZE;
 	struct scatterlist sg;
 	__le32 iv[4];
@@ -443,7 +422,7 @@ static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
 	int err = 0;
 
 	memset(dst, 0, len);
-	skcipher_request_set_sync_tfm(req, op->tfm);
+	skcipher_request_set_sync_tfm(req, run->tfm);
 	skcipher_request_set_callback(req, 0, NULL, NULL);
 	for (; len && !err; len -= n, dst += n, block += n / CHACHA_BLOCK_SIZE) {
 		n = min_t(u64, len, (BIT_ULL(32) - lower_32_bits(block)) *
@@ -460,7 +439,7 @@ static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
 	return err;
 }
 #else
-static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
+static int vdswipe_keystream_tfm(const struct vdswipe_run *run, u64 pos,
 				 u8 *dst, u32 len)
 {
 	return -EOPNOTSUPP;
@@ -472,27 +451,27 @@ static int vdswipe_keystream_tfm(const struct vdswipe_op *op, u64 pos,
  * @pos + @len), both multiples of CHACHA_BLOCK_SIZE, at most a page, into
  * @dst. Both ways give the same bytes (checked when the op starts).
  */
-static void vdswipe_keystream(const struct vdswipe_op *op, u64 pos, u8 *dst,
+static void vdswipe_keystream(const struct vdswipe_run *run, u64 pos, u8 *dst,
 			      u32 len)
 {
-	if (!op->tfm || vdswipe_keystream_tfm(op, pos, dst, len))
-		vdswipe_keystream_generic(op, pos, dst, len);
+	if (!run->tfm || vdswipe_keystream_tfm(run, pos, dst, len))
+		vdswipe_keystream_generic(run, pos, dst, len);
 }
 
 /* A new key for a RANDOM pass; the nonce words stay zero (keys never repeat). */
-static void vdswipe_rekey(struct vdswipe_op *op)
+static void vdswipe_rekey(struct vdswipe_run *run)
 {
 	u8 key[CHACHA_KEY_SIZE];
 	unsigned int i;
 
 	get_random_bytes(key, sizeof(key));
-	memset(op->chacha, 0, sizeof(op->chacha));
-	chacha_init_consts(op->chacha);
+	memset(run->chacha, 0, sizeof(run->chacha));
+	chacha_init_consts(run->chacha);
 	for (i = 0; i < 8; i++)
-		op->chacha[4 + i] = get_unaligned_le32(key + 4 * i);
+		run->chacha[4 + i] = get_unaligned_le32(key + 4 * i);
 #if VDSWIPE_HAVE_SKCIPHER
-	if (op->tfm && crypto_sync_skcipher_setkey(op->tfm, key, sizeof(key)))
-		vdswipe_tfm_free(op);
+	if (run->tfm && crypto_sync_skcipher_setkey(run->tfm, key, sizeof(key)))
+		vdswipe_tfm_free(run);
 #endif
 	memzero_explicit(key, sizeof(key));
 }
@@ -510,7 +489,7 @@ static bool vdswipe_no_chacha20;
  * have none). If there is none, it is not looked for again until vdswipe
  * is reloaded.
  */
-static void vdswipe_tfm_alloc(struct vdswipe_op *op)
+static void vdswipe_tfm_alloc(struct vdswipe_run *run)
 {
 	const u64 pos = (BIT_ULL(32) - 1) * CHACHA_BLOCK_SIZE;
 	u8 a[2 * CHACHA_BLOCK_SIZE], b[2 * CHACHA_BLOCK_SIZE];
@@ -526,33 +505,34 @@ static void vdswipe_tfm_alloc(struct vdswipe_op *op)
 			WRITE_ONCE(vdswipe_no_chacha20, true);
 		return;
 	}
-	op->tfm = tfm;
-	vdswipe_rekey(op);
-	if (!op->tfm)
+	run->tfm = tfm;
+	vdswipe_rekey(run);
+	if (!run->tfm)
 		return;
-	vdswipe_keystream_generic(op, pos, a, sizeof(a));
-	same = !vdswipe_keystream_tfm(op, pos, b, sizeof(b)) &&
+	vdswipe_keystream_generic(run, pos, a, sizeof(a));
+	same = !vdswipe_keystream_tfm(run, pos, b, sizeof(b)) &&
 	       !memcmp(a, b, sizeof(a));
 	memzero_explicit(a, sizeof(a));
 	memzero_explicit(b, sizeof(b));
 	if (!same) {
 		pr_warn_once("%s differs from chacha_block_generic(), not used\n",
 			     crypto_tfm_alg_driver_name(crypto_skcipher_tfm(&tfm->base)));
-		vdswipe_tfm_free(op);
+		vdswipe_tfm_free(run);
 	}
 }
 #else
-static void vdswipe_tfm_alloc(struct vdswipe_op *op)
+static void vdswipe_tfm_alloc(struct vdswipe_run *run)
 {
 }
 #endif
 
 static void vdswipe_bufs_free(struct vdswipe_op *op)
 {
+	struct vdswipe_run *run = op->run;
 	unsigned int i, j;
 
-	for (i = 0; i < op->nr_bufs; i++) {
-		struct vdswipe_buf *buf = op->bufs[i];
+	for (i = 0; i < run->nr_bufs; i++) {
+		struct vdswipe_buf *buf = run->bufs[i];
 
 		for (j = 0; j < DIV_ROUND_UP(vdswipe_chunk_size, PAGE_SIZE); j++)
 			if (buf->pages[j])
@@ -561,9 +541,9 @@ static void vdswipe_bufs_free(struct vdswipe_op *op)
 			__free_page(buf->scratch);
 		kfree(buf);
 	}
-	kfree(op->bufs);
-	op->bufs = NULL;
-	op->nr_bufs = 0;
+	kfree(run->bufs);
+	run->bufs = NULL;
+	run->nr_bufs = 0;
 	INIT_LIST_HEAD(&op->buf_free);
 }
 
@@ -578,10 +558,11 @@ static void vdswipe_buf_work(struct work_struct *work);
 static int vdswipe_bufs_alloc(struct vdswipe_op *op)
 {
 	unsigned int npages = DIV_ROUND_UP(vdswipe_chunk_size, PAGE_SIZE);
+	struct vdswipe_run *run = op->run;
 	unsigned int i, j;
 
-	op->bufs = kcalloc(vdswipe_queue_depth, sizeof(*op->bufs), GFP_KERNEL);
-	if (!op->bufs)
+	run->bufs = kcalloc(vdswipe_queue_depth, sizeof(*run->bufs), GFP_KERNEL);
+	if (!run->bufs)
 		return -ENOMEM;
 	for (i = 0; i < vdswipe_queue_depth; i++) {
 		struct vdswipe_buf *buf;
@@ -589,7 +570,7 @@ static int vdswipe_bufs_alloc(struct vdswipe_op *op)
 		buf = kzalloc(struct_size(buf, pages, npages), GFP_KERNEL);
 		if (!buf)
 			goto free;
-		op->bufs[op->nr_bufs++] = buf;
+		run->bufs[run->nr_bufs++] = buf;
 		buf->op = op;
 		INIT_WORK(&buf->work, vdswipe_buf_work);
 		buf->scratch = alloc_page(GFP_KERNEL);
@@ -607,6 +588,66 @@ static int vdswipe_bufs_alloc(struct vdswipe_op *op)
 free:
 	vdswipe_bufs_free(op);
 	return -ENOMEM;
+}
+
+/*
+ * What the op holds while it runs: room for every range whose WRITE ZEROES
+ * the device may refuse, and the worker's copy (at most inflight_max /
+ * wz_unit bios are in flight, plus the short last one of each segment;
+ * without it the op writes zeroes itself); the chunk buffers and a keyed
+ * ChaCha20 for RANDOM passes and verification. Allocated when the op
+ * starts, so that queued ops hold none of it.
+ */
+static int vdswipe_run_alloc(struct vdswipe_op *op)
+{
+	struct vdswipe_run *run;
+	unsigned int i, n = 0;
+	bool random = false;
+
+	run = kzalloc(sizeof(*run), GFP_KERNEL);
+	if (!run)
+		return -ENOMEM;
+	op->run = run;
+	if (op->write_zeroes_ok) {
+		n = div64_u64(op->inflight_max, op->wz_unit) + 2;
+		run->redo = kcalloc(2 * n, sizeof(*run->redo), GFP_KERNEL);
+		if (run->redo) {
+			run->max_redo = n;
+			run->redo_work = run->redo + n;
+		} else {
+			WRITE_ONCE(op->write_zeroes_ok, false);
+		}
+	}
+
+	for (i = 0; i < op->nr_passes; i++)
+		random |= op->passes[i].method == VDSWIPE_METHOD_RANDOM;
+	if (random || op->verify != VDSWIPE_VERIFY_OFF) {
+		int err = vdswipe_bufs_alloc(op);
+
+		if (err)
+			return err;
+	}
+	if (random)
+		vdswipe_tfm_alloc(run);
+	return 0;
+}
+
+/*
+ * Frees what the op held while it ran, once nothing of it is in flight or
+ * busy (the worker drained it): its ChaCha20 keys are wiped with it.
+ */
+static void vdswipe_run_free(struct vdswipe_op *op)
+{
+	struct vdswipe_run *run = op->run;
+
+	if (!run)
+		return;
+	vdswipe_bufs_free(op);
+	if (run->tfm)
+		vdswipe_tfm_free(run);
+	kfree(run->redo);
+	op->run = NULL;
+	kfree_sensitive(run);
 }
 
 /*
@@ -662,7 +703,7 @@ static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
 	unsigned int shift = ilog2(op->lbs);
 	u32 step = min_t(u32, op->lbs, PAGE_SIZE);
 	bool random = op->method == VDSWIPE_METHOD_RANDOM;
-	int byte = op->method == VDSWIPE_METHOD_PATTERN ? op->pattern : 0;
+	int byte = op->method == VDSWIPE_METHOD_PATTERN ? op->run->pattern : 0;
 	u8 *ref = page_address(buf->scratch);
 	u64 last_bad = U64_MAX, first = U64_MAX, bad = 0;
 	u32 off, b;
@@ -674,7 +715,7 @@ static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
 
 		cond_resched();
 		if (random) {
-			vdswipe_keystream(op, buf->pos + off, ref, n);
+			vdswipe_keystream(op->run, buf->pos + off, ref, n);
 			if (!memcmp(data, ref, n))
 				continue;
 		} else if (!memchr_inv(data, byte, n)) {
@@ -798,7 +839,7 @@ static void vdswipe_buf_work(struct work_struct *work)
 		return;
 	}
 	for (off = 0; off < buf->len; off += PAGE_SIZE) {
-		vdswipe_keystream(op, buf->pos + off,
+		vdswipe_keystream(op->run, buf->pos + off,
 				  page_address(buf->pages[off >> PAGE_SHIFT]),
 				  min_t(u32, buf->len - off, PAGE_SIZE));
 		/* A chunk of keystream is long work for a kworker. */
@@ -849,7 +890,7 @@ static int vdswipe_io_write(struct vdswipe_op *op)
 			u32 len = min_t(u64, end - pos, vdswipe_chunk_size);
 
 			if (!random)
-				len = min(len, op->use_write_zeroes ?
+				len = min(len, op->run->use_write_zeroes ?
 					       op->wz_unit : op->write_unit);
 			if (random) {
 				buf = vdswipe_buf_get(op, pos, len, false);
@@ -878,10 +919,11 @@ settle:
 static bool vdswipe_verify_pick(struct vdswipe_op *op, u64 pos, u32 len,
 				u64 *cands, u64 *pick)
 {
+	const struct vdswipe_seg *last = &op->segs[op->nr_segs - 1];
 	bool yes;
 
-	if (pos < op->region_start + VDSWIPE_QUICK_BYTES ||
-	    pos + len + VDSWIPE_QUICK_BYTES > op->region_end)
+	if (pos < op->segs[0].start + VDSWIPE_QUICK_BYTES ||
+	    pos + len + VDSWIPE_QUICK_BYTES > last->start + last->len)
 		return true;
 	if (WARN_ON_ONCE(!*cands))
 		return true;
@@ -900,10 +942,11 @@ static bool vdswipe_verify_pick(struct vdswipe_op *op, u64 pos, u32 len,
  */
 static int vdswipe_io_verify(struct vdswipe_op *op)
 {
-	u64 cands = op->verify_cands, pick = op->verify_pick;
 	struct vdswipe_buf *buf;
 	unsigned int i;
+	u64 cands, pick;
 
+	vdswipe_op_verify_plan(op, &cands, &pick);
 	for (i = 0; i < op->nr_segs; i++) {
 		u64 pos = op->segs[i].start;
 		u64 end = pos + op->segs[i].len;
@@ -955,14 +998,11 @@ static int vdswipe_io_discard(struct vdswipe_op *op)
 
 static void vdswipe_set_phase(struct vdswipe_op *op, u32 pass, u32 phase)
 {
-	const struct vdswipe_pass *p = &op->passes[pass - 1];
-
 	spin_lock(&op->lock);
 	op->pass = pass;
 	op->phase = phase;
-	op->method = p->method;
+	op->method = op->passes[pass - 1].method;
 	spin_unlock(&op->lock);
-	op->pattern = p->pattern;
 }
 
 /* The op must stop: cancel requested, or the device is gone. */
@@ -982,37 +1022,32 @@ static bool vdswipe_stopping(struct vdswipe_op *op)
 static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 {
 	bool verify_only = op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY;
-	bool random = false;
+	struct vdswipe_run *run;
 	u64 verified = 0;
 	unsigned int i;
 	int err;
 
 	*flush = false;
-	for (i = 0; i < op->nr_passes; i++)
-		random |= op->passes[i].method == VDSWIPE_METHOD_RANDOM;
-	if (random || op->verify != VDSWIPE_VERIFY_OFF) {
-		err = vdswipe_bufs_alloc(op);
-		if (err)
-			return err;
-	}
-	if (random)
-		vdswipe_tfm_alloc(op);
-	vdswipe_io_redo_alloc(op);
+	err = vdswipe_run_alloc(op);
+	if (err)
+		return err;
+	run = op->run;
 
 	for (i = 0; i < op->nr_passes; i++) {
 		bool last = i == op->nr_passes - 1;
 		bool verify = op->verify == VDSWIPE_VERIFY_ALL ||
 			      (op->verify == VDSWIPE_VERIFY_LAST && last);
 
+		run->pattern = op->passes[i].pattern;
 		if (!verify_only) {
 			vdswipe_set_phase(op, i + 1, VDSWIPE_PHASE_WRITE);
 			if (op->method == VDSWIPE_METHOD_RANDOM)
-				vdswipe_rekey(op);
+				vdswipe_rekey(run);
 			else if (op->method == VDSWIPE_METHOD_PATTERN)
 				memset(page_address(op->pattern_page),
-				       op->pattern, PAGE_SIZE);
-			op->use_write_zeroes = op->write_zeroes_ok &&
-					       op->method == VDSWIPE_METHOD_ZERO;
+				       run->pattern, PAGE_SIZE);
+			run->use_write_zeroes = op->write_zeroes_ok &&
+						op->method == VDSWIPE_METHOD_ZERO;
 			err = vdswipe_io_write(op);
 			if (err)
 				return err;
@@ -1085,10 +1120,7 @@ void vdswipe_work_fn(struct work_struct *work)
 	} else {
 		err = vdswipe_io_run(op, &flush);
 	}
-	vdswipe_bufs_free(op);
-	if (op->tfm)
-		vdswipe_tfm_free(op);
-	memzero_explicit(op->chacha, sizeof(op->chacha));
+	vdswipe_run_free(op);
 
 	/*
 	 * A device that went away ends the op FAILED with -ENODEV, whatever

@@ -28,10 +28,9 @@ static void vdswipe_op_free(struct kref *ref)
 	struct vdswipe_op *op = container_of(ref, struct vdswipe_op, ref);
 
 	WARN_ON_ONCE(op->claim.dev);
+	WARN_ON_ONCE(op->run);
 	if (op->pattern_page)
 		__free_page(op->pattern_page);
-	kfree(op->redo);
-	memzero_explicit(op->chacha, sizeof(op->chacha));
 	vdswipe_session_put(op->sess);
 	kmem_cache_free(vdswipe_op_cache, op);
 }
@@ -266,6 +265,7 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 					   const struct vdswipe_req *req)
 {
 	struct vdswipe_op *op;
+	unsigned int i;
 
 	op = kmem_cache_zalloc(vdswipe_op_cache, GFP_KERNEL);
 	if (!op)
@@ -282,7 +282,6 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 		/* Filled by each PATTERN pass with its byte. */
 		memset(page_address(op->pattern_page), req->passes[0].pattern,
 		       PAGE_SIZE);
-		op->pattern = req->passes[0].pattern;
 	}
 
 	kref_init(&op->ref);
@@ -296,7 +295,11 @@ static struct vdswipe_op *vdswipe_op_alloc(struct vdswipe_session *sess,
 	op->first_mismatch = U64_MAX;
 	op->flags = req->flags;
 	op->nr_passes = req->nr_passes;
-	memcpy(op->passes, req->passes, sizeof(op->passes));
+	/* checked: methods are small, patterns bytes */
+	for (i = 0; i < req->nr_passes; i++) {
+		op->passes[i].method = req->passes[i].method;
+		op->passes[i].pattern = req->passes[i].pattern;
+	}
 	op->verify = req->verify;
 	op->sample_pct = req->sample_pct;
 	atomic64_set(&op->bytes_done, 0);
@@ -330,31 +333,64 @@ static u64 vdswipe_mandatory_chunks(u64 len, u64 n)
 }
 
 /*
- * The quick clean covers the first and the last VDSWIPE_QUICK_BYTES of
- * [start, start + len), one segment when they overlap or touch; the full
- * clean all of it. Then the byte counts: one pass, one verification (its
- * sample size is fixed here, so that bytes_total is exact), all of it.
+ * The chunks a verification reads besides the mandatory ones: it picks
+ * @pick of @cands at random. Derived from what is immutable after submit,
+ * so the worker gets the very numbers verify_bytes was counted from.
  */
+void vdswipe_op_verify_plan(const struct vdswipe_op *op, u64 *cands,
+			    u64 *pick)
+{
+	u64 cs = vdswipe_chunk_size;
+	u64 n, mandatory, want;
+	u32 rem;
+
+	*cands = 0;
+	*pick = 0;
+	if (op->verify == VDSWIPE_VERIFY_OFF)
+		return;
+	if (op->nr_segs == 1) {
+		n = DIV_ROUND_UP_ULL(op->segs[0].len, cs);
+		mandatory = vdswipe_mandatory_chunks(op->segs[0].len, n);
+	} else {
+		/* the quick clean's segments: every chunk of them */
+		n = 2 * DIV_ROUND_UP_ULL(VDSWIPE_QUICK_BYTES, cs);
+		mandatory = n;
+	}
+	/* ceil(n * pct / 100) chunks, the mandatory ones among them */
+	want = div_u64_rem(n, 100, &rem) * op->sample_pct +
+	       DIV_ROUND_UP(rem * op->sample_pct, 100);
+	want = clamp(want, mandatory, n);
+	*cands = n - mandatory;
+	*pick = want - mandatory;
+}
+
+/* Bytes all verifications read; set_segs() checked that it fits. */
+u64 vdswipe_op_verify_total(const struct vdswipe_op *op)
+{
+	u64 nr = op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes :
+		 op->verify != VDSWIPE_VERIFY_OFF;
+
+	return nr * op->verify_bytes;
+}
+
 /*
- * Lays out the region and what the op will write and read back. -EOVERFLOW
- * if that work does not fit in a u64 of bytes (an exabyte-sized device,
- * several passes and verification of each): bytes_total would wrap, and
- * with it the percent and the "every byte written" rule of cancel.
+ * Lays out the region and what the op will write and read back. The quick
+ * clean covers the first and the last VDSWIPE_QUICK_BYTES of [start, start
+ * + len), one segment when they overlap or touch; the full clean all of it.
+ * Then the byte counts: one pass, one verification (its sample size is
+ * fixed here, so that bytes_total is exact), all of it. -EOVERFLOW if that
+ * work does not fit in a u64 of bytes (an exabyte-sized device, several
+ * passes and verification of each): bytes_total would wrap, and with it the
+ * percent and the "every byte written" rule of cancel.
  */
 static int vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
 {
-	u64 cs = vdswipe_chunk_size;
-	u64 n, mandatory, want, nr_verify;
-	u32 rem;
+	u64 cands, pick, nr_verify, written;
 
-	op->region_start = start;
-	op->region_end = start + len;
 	if ((op->flags & VDSWIPE_CLEAN_FULL) || len <= 2 * VDSWIPE_QUICK_BYTES) {
 		op->segs[0] = (struct vdswipe_seg){ start, len };
 		op->nr_segs = 1;
 		op->region_bytes = len;
-		n = DIV_ROUND_UP_ULL(len, cs);
-		mandatory = vdswipe_mandatory_chunks(len, n);
 	} else {
 		op->segs[0] = (struct vdswipe_seg){ start, VDSWIPE_QUICK_BYTES };
 		op->segs[1] = (struct vdswipe_seg){
@@ -362,37 +398,21 @@ static int vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
 		};
 		op->nr_segs = 2;
 		op->region_bytes = 2 * VDSWIPE_QUICK_BYTES;
-		n = 2 * DIV_ROUND_UP_ULL(VDSWIPE_QUICK_BYTES, cs);
-		mandatory = n;
 	}
 
-	if (op->verify == VDSWIPE_VERIFY_OFF) {
-		op->verify_bytes = 0;
-		nr_verify = 0;
-	} else {
-		/* ceil(n * pct / 100) chunks, the mandatory ones among them */
-		want = div_u64_rem(n, 100, &rem) * op->sample_pct +
-		       DIV_ROUND_UP(rem * op->sample_pct, 100);
-		want = clamp(want, mandatory, n);
-		op->verify_cands = n - mandatory;
-		op->verify_pick = want - mandatory;
-		/* Only the last chunk of a segment is short, and it is mandatory. */
-		op->verify_bytes = op->region_bytes -
-				   (op->verify_cands - op->verify_pick) * cs;
-		nr_verify = op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes : 1;
-	}
-	if (check_mul_overflow(nr_verify, op->verify_bytes, &op->verify_total))
+	vdswipe_op_verify_plan(op, &cands, &pick);
+	/* Only the last chunk of a segment is short, and it is mandatory. */
+	op->verify_bytes = op->verify == VDSWIPE_VERIFY_OFF ? 0 :
+			   op->region_bytes - (cands - pick) * vdswipe_chunk_size;
+	nr_verify = op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes :
+		    op->verify != VDSWIPE_VERIFY_OFF;
+	if (check_mul_overflow(nr_verify, op->verify_bytes, &op->bytes_total))
 		return -EOVERFLOW;
-	op->bytes_total = op->verify_total;
-	if (!(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY)) {
-		u64 written;
-
-		if (check_mul_overflow((u64)op->nr_passes, op->region_bytes,
-				       &written) ||
-		    check_add_overflow(op->bytes_total, written,
-				       &op->bytes_total))
-			return -EOVERFLOW;
-	}
+	if (!(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY) &&
+	    (check_mul_overflow((u64)op->nr_passes, op->region_bytes,
+				&written) ||
+	     check_add_overflow(op->bytes_total, written, &op->bytes_total)))
+		return -EOVERFLOW;
 	return 0;
 }
 
@@ -635,7 +655,7 @@ long vdswipe_ioctl_progress(struct vdswipe_session *sess, void __user *argp)
 		.bytes_total	 = op->bytes_total,
 		.bytes_written	 = atomic64_read(&op->bytes_written),
 		.bytes_verified	 = atomic64_read(&op->bytes_verified),
-		.verify_total	 = op->verify_total,
+		.verify_total	 = vdswipe_op_verify_total(op),
 		.mismatch_blocks = op->mismatch_blocks,
 		.first_mismatch	 = op->first_mismatch,
 		.error_offset	 = op->error_offset,

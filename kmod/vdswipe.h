@@ -191,17 +191,68 @@ struct vdswipe_buf {
 };
 
 /**
- * struct vdswipe_op - one clean
+ * struct vdswipe_op_pass - what one pass of an op writes, as checked at
+ * submit (a struct vdswipe_pass in a byte each: queued ops are many)
+ * @method:  VDSWIPE_METHOD_*
+ * @pattern: the byte of a PATTERN pass, else 0
+ */
+struct vdswipe_op_pass {
+	u8 method;
+	u8 pattern;
+};
+
+/**
+ * struct vdswipe_run - what an op holds only while it runs: allocated by its
+ * worker when it starts, freed (and wiped) before it ends. The worker and
+ * the op's chunk works and bio completions use it; the worker frees it only
+ * once they are all done (inflight and bufs_busy 0, under io_lock).
+ * @chacha:           the ChaCha20 state of the current RANDOM pass, its key
+ *                    drawn at the pass's start; read by the chunk works,
+ *                    which run only within the pass
+ * @tfm:              the crypto API's ChaCha20 keyed likewise, or NULL:
+ *                    chacha_block_generic()
+ * @pattern:          the byte of the current pass; set by the worker at the
+ *                    pass's start, read by its verification's chunk works
+ * @use_write_zeroes: worker only: offload zeroing to the current pass
+ * @nr_bufs:          chunk buffers in @bufs
+ * @bufs:             the chunk buffers, for RANDOM passes and verification;
+ *                    else NULL
+ * @redo:             ranges of the WRITE ZEROES bios the device refused,
+ *                    to be rewritten with the zero page; op->nr_redo of
+ *                    them used, under op->io_lock. Allocated apart, and
+ *                    only for an op that may use WRITE ZEROES; without it
+ *                    the op writes zeroes itself
+ * @redo_work:        worker only: where it copies @redo to resubmit
+ * @max_redo:         room in @redo (0 without it): at most @max_redo WRITE
+ *                    ZEROES bios are in flight (inflight_max / wz_unit, plus
+ *                    the short last one of each segment), so it cannot
+ *                    overflow
+ */
+struct vdswipe_run {
+	u32 chacha[16];
+	struct crypto_sync_skcipher *tfm;
+	u32 pattern;
+	bool use_write_zeroes;
+	unsigned int nr_bufs;
+	struct vdswipe_buf **bufs;
+	struct vdswipe_seg *redo;
+	struct vdswipe_seg *redo_work;
+	unsigned int max_redo;
+};
+
+/**
+ * struct vdswipe_op - one clean. Queued ops are many (a session may hold
+ * thousands): what only a running op needs is in @run, and the fields are
+ * ordered to leave few holes.
  *
- * Immutable after submit: @id, @sess, @flags, @nr_passes, @passes, @verify,
- * @sample_pct, @lbs, @segs, @nr_segs, @region_start, @region_end,
- * @region_bytes, @verify_bytes, @verify_pick, @verify_cands, @verify_total,
- * @bytes_total, @wz_unit, @write_unit, @inflight_max, @claim.bdev. @claim is released once, by whoever ends the
- * op, before the end is published.
+ * Immutable after submit: @id, @sess, @flags, @lbs, @nr_passes, @verify,
+ * @sample_pct, @nr_segs, @passes, @segs, @region_bytes, @verify_bytes,
+ * @bytes_total, @wz_unit, @write_unit, @inflight_max, @obs, @claim.bdev.
+ * @claim is released once, by whoever ends the op, before the end is
+ * published.
  *
  * @ref:              the xarray, every ioctl lookup, the queued work and a
  *                    cancel-all in progress each hold one
- * @sess:             holds a reference on the session until the op is freed
  * @lock:             protects @state, @cancel_requested, @result,
  *                    @error_offset, @handed_off, @method, @pass, @phase,
  *                    @mismatch_blocks and @first_mismatch;
@@ -209,32 +260,37 @@ struct vdswipe_buf {
  *                    worker between chunks (READ_ONCE), and the worker,
  *                    their only writer, reads @method, @pass and the
  *                    mismatch fields without it
+ * @sess:             holds a reference on the session until the op is freed
+ * @wq:               waiters for the end (VDSWIPE_IOC_WAIT, cancel)
+ * @method:           the current (or last) pass's VDSWIPE_METHOD_*
+ * @pass:             the current pass, 1-based; 0 while queued
+ * @phase:            VDSWIPE_PHASE_WRITE or _VERIFY while running
  * @handed_off:       the session was closed before the op ended: the op
  *                    holds a module reference, its end queues no event and
  *                    its work function drops that reference last. Set only
  *                    while the op has not ended, so that exactly one side
  *                    decides.
- * @wq:               waiters for the end (VDSWIPE_IOC_WAIT, cancel)
- * @method:           the current (or last) pass's VDSWIPE_METHOD_*
- * @pass:             the current pass, 1-based; 0 while queued
- * @phase:            VDSWIPE_PHASE_WRITE or _VERIFY while running
+ * @cancel_all_owner: a cancel-all requested this op's cancel; under
+ *                    @sess->cancel_all_lock
+ * @cancel_all_drop:  that cancel-all takes this op off the queue; under
+ *                    @sess->cancel_all_lock
+ * @write_zeroes_ok:  the device takes WRITE ZEROES (until it refuses one);
+ *                    set at submit, cleared by the worker only, read by
+ *                    fdinfo with READ_ONCE
  * @mismatch_blocks:  logical blocks verification found wrong
  * @first_mismatch:   device offset of the lowest of them, or U64_MAX
  * @flags:            VDSWIPE_CLEAN_* and VDSWIPE_SANITIZE_VERIFY_ONLY
+ * @lbs:              the device's logical block size
  * @nr_passes:        passes of the op, 1..VDSWIPE_MAX_PASSES
- * @passes:           what each pass writes (VERIFY_ONLY: what to expect)
  * @verify:           VDSWIPE_VERIFY_* of the op
  * @sample_pct:       share of chunks verification reads, 0 without
- * @lbs:              the device's logical block size
- * @region_start:     first byte of the region (device or range)
- * @region_end:       its end
+ * @nr_segs:          segments in @segs, 1 or 2
+ * @passes:           what each pass writes (VERIFY_ONLY: what to expect)
+ * @segs:             the region: the whole range, or (a quick clean of a
+ *                    larger one) its first and last VDSWIPE_QUICK_BYTES
  * @region_bytes:     bytes one pass writes (the sum of @segs)
  * @verify_bytes:     bytes one verification reads
- * @verify_pick:      chunks one verification picks at random, besides
- *                    those of the first and last MiB of the region
- * @verify_cands:     chunks it picks them from
- * @verify_total:     bytes all verifications read
- * @bytes_total:      all passes' writes plus @verify_total
+ * @bytes_total:      all passes' writes plus all verifications' reads
  * @wz_unit:          bytes of one WRITE ZEROES bio: what the device takes
  *                    in one request, at most chunk_size
  * @write_unit:       bytes one zero or pattern write submits at a time (in
@@ -248,79 +304,57 @@ struct vdswipe_buf {
  * @bytes_written:    bytes written successfully, all passes; only grows
  * @bytes_verified:   bytes read back and compared; only grows
  * @io_lock:          irq-safe; protects @inflight, @io_error,
- *                    @io_error_offset, @redo, @nr_redo, @buf_free and
- *                    @bufs_busy
+ *                    @io_error_offset, @nr_redo (and @run->redo),
+ *                    @buf_free and @bufs_busy
+ * @io_error:         errno of the lowest failed write, 0 if none
  * @inflight:         bytes submitted and not yet completed
  * @io_wq:            the worker waits here for @inflight to drop
- * @io_error:         errno of the lowest failed write, 0 if none
  * @io_error_offset:  device offset of that write
- * @redo:             ranges of the WRITE ZEROES bios the device refused,
- *                    to be rewritten with the zero page; @nr_redo of
- *                    @max_redo used. At most @max_redo WRITE ZEROES bios
- *                    are in flight (@inflight_max / @wz_unit, plus the
- *                    short last one of each segment), so it cannot overflow;
- *                    the bios themselves are freed at completion
- * @redo_work:        worker only: where it copies @redo to resubmit
- * @use_write_zeroes: worker only: offload zeroing to the current pass
- * @write_zeroes_ok:  the device takes WRITE ZEROES (until it refuses one);
- *                    set at submit, cleared by the worker only, read by
- *                    fdinfo with READ_ONCE
- * @pattern:          worker only: the byte of the current PATTERN pass
- * @pattern_page:     worker only: a page of it, when a pass needs it
- * @chacha:           worker only: the ChaCha20 state of the current RANDOM
- *                    pass, its key drawn at the pass's start and wiped
- *                    (memzero_explicit) when the op ends; read by the
- *                    chunk works, which run only within the pass
- * @tfm:              the crypto API's ChaCha20 keyed likewise (freed, so
- *                    wiped, when the op ends), or NULL: chacha_block_generic()
- * @bufs:             the chunk buffers, allocated when the op starts and
- *                    freed when it ends; @nr_bufs of them
- * @buf_free:         chunk buffers ready for the worker
+ * @nr_redo:          ranges in @run->redo
  * @bufs_busy:        chunk buffers taken by the worker and not given back
  *                    yet: the op waits for 0 as for @inflight
+ * @buf_free:         chunk buffers ready for the worker
+ * @pattern_page:     a page of the current PATTERN pass's byte, allocated
+ *                    at submit when a pass needs it
+ * @run:              what the op holds while it runs, NULL before and
+ *                    after; set and cleared by the worker only, used by
+ *                    the op's bio completions and chunk works meanwhile
  * @work:             runs the op, queued once at submit
  * @ev_link:          on @sess->events while the end record is unread;
  *                    under @sess->ev_lock
  * @cancel_link:      on a cancel-all's private list; under
  *                    @sess->cancel_all_lock
- * @cancel_all_owner: that cancel-all requested this op's cancel; under
- *                    @sess->cancel_all_lock
- * @cancel_all_drop:  that cancel-all takes this op off the queue; under
- *                    @sess->cancel_all_lock
  */
 struct vdswipe_op {
 	struct kref ref;
+	spinlock_t lock;
 	u64 id;
 	struct vdswipe_session *sess;
-
-	spinlock_t lock;
 	enum vdswipe_op_state state;
-	bool cancel_requested;
-	bool handed_off;
 	int result;
 	u64 error_offset;
 	wait_queue_head_t wq;
-	u32 method;
-	u32 pass;
-	u32 phase;
+	u8 method;
+	u8 pass;
+	u8 phase;
+	bool cancel_requested;
+	bool handed_off;
+	bool cancel_all_owner;
+	bool cancel_all_drop;
+	bool write_zeroes_ok;
 	u64 mismatch_blocks;
 	u64 first_mismatch;
 
 	u32 flags;
-	u32 nr_passes;
-	struct vdswipe_pass passes[VDSWIPE_MAX_PASSES];
-	u32 verify;
-	u32 sample_pct;
 	u32 lbs;
+	u8 nr_passes;
+	u8 verify;
+	u8 sample_pct;
+	u8 nr_segs;
+	struct vdswipe_op_pass passes[VDSWIPE_MAX_PASSES];
 	struct vdswipe_seg segs[2];
-	unsigned int nr_segs;
-	u64 region_start;
-	u64 region_end;
 	u64 region_bytes;
 	u64 verify_bytes;
-	u64 verify_pick;
-	u64 verify_cands;
-	u64 verify_total;
 	u64 bytes_total;
 	u32 wz_unit;
 	u32 write_unit;
@@ -332,30 +366,19 @@ struct vdswipe_op {
 	struct vdswipe_claim claim;
 
 	spinlock_t io_lock;
+	int io_error;
 	u64 inflight;
 	wait_queue_head_t io_wq;
-	int io_error;
 	u64 io_error_offset;
-	struct vdswipe_seg *redo;
-	struct vdswipe_seg *redo_work;
 	unsigned int nr_redo;
-	unsigned int max_redo;
-	bool use_write_zeroes;
-	bool write_zeroes_ok;
-	u32 pattern;
-	struct page *pattern_page;
-	u32 chacha[16];
-	struct crypto_sync_skcipher *tfm;
-	struct vdswipe_buf **bufs;
-	unsigned int nr_bufs;
-	struct list_head buf_free;
 	unsigned int bufs_busy;
+	struct list_head buf_free;
+	struct page *pattern_page;
+	struct vdswipe_run *run;
 
 	struct work_struct work;
 	struct list_head ev_link;
 	struct list_head cancel_link;
-	bool cancel_all_owner;
-	bool cancel_all_drop;
 };
 
 /* session.c */
@@ -386,6 +409,9 @@ bool vdswipe_op_end(struct vdswipe_op *op, enum vdswipe_op_state state,
 int vdswipe_op_cancel_request(struct vdswipe_op *op, bool *owner);
 int vdswipe_op_cancel_finish(struct vdswipe_op *op, bool owner);
 void vdswipe_op_end_dequeued(struct vdswipe_op *op);
+u64 vdswipe_op_verify_total(const struct vdswipe_op *op);
+void vdswipe_op_verify_plan(const struct vdswipe_op *op, u64 *cands,
+			    u64 *pick);
 long vdswipe_ioctl_clean(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_sanitize(struct vdswipe_session *sess, void __user *argp);
 long vdswipe_ioctl_query(struct vdswipe_session *sess, void __user *argp);
