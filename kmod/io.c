@@ -703,7 +703,8 @@ static void vdswipe_buf_verify(struct vdswipe_op *op, struct vdswipe_buf *buf)
 	unsigned int shift = ilog2(op->lbs);
 	u32 step = min_t(u32, op->lbs, PAGE_SIZE);
 	bool random = op->method == VDSWIPE_METHOD_RANDOM;
-	int byte = op->method == VDSWIPE_METHOD_PATTERN ? op->run->pattern : 0;
+	/* the pass's byte; 0 for any other method (checked at submit) */
+	int byte = op->passes[op->pass - 1].pattern;
 	u8 *ref = page_address(buf->scratch);
 	u64 last_bad = U64_MAX, first = U64_MAX, bad = 0;
 	u32 off, b;
@@ -1038,14 +1039,13 @@ static int vdswipe_io_run(struct vdswipe_op *op, bool *flush)
 		bool verify = op->verify == VDSWIPE_VERIFY_ALL ||
 			      (op->verify == VDSWIPE_VERIFY_LAST && last);
 
-		run->pattern = op->passes[i].pattern;
 		if (!verify_only) {
 			vdswipe_set_phase(op, i + 1, VDSWIPE_PHASE_WRITE);
 			if (op->method == VDSWIPE_METHOD_RANDOM)
 				vdswipe_rekey(run);
 			else if (op->method == VDSWIPE_METHOD_PATTERN)
 				memset(page_address(op->pattern_page),
-				       run->pattern, PAGE_SIZE);
+				       op->passes[i].pattern, PAGE_SIZE);
 			run->use_write_zeroes = op->write_zeroes_ok &&
 						op->method == VDSWIPE_METHOD_ZERO;
 			err = vdswipe_io_write(op);

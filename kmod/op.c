@@ -364,13 +364,17 @@ void vdswipe_op_verify_plan(const struct vdswipe_op *op, u64 *cands,
 	*pick = want - mandatory;
 }
 
+/* How many verifications the op runs: after every pass, the last, or none. */
+static u64 vdswipe_op_nr_verify(const struct vdswipe_op *op)
+{
+	return op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes :
+	       op->verify != VDSWIPE_VERIFY_OFF;
+}
+
 /* Bytes all verifications read; set_segs() checked that it fits. */
 u64 vdswipe_op_verify_total(const struct vdswipe_op *op)
 {
-	u64 nr = op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes :
-		 op->verify != VDSWIPE_VERIFY_OFF;
-
-	return nr * op->verify_bytes;
+	return vdswipe_op_nr_verify(op) * op->verify_bytes;
 }
 
 /*
@@ -385,7 +389,7 @@ u64 vdswipe_op_verify_total(const struct vdswipe_op *op)
  */
 static int vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
 {
-	u64 cands, pick, nr_verify, written;
+	u64 cands, pick, written;
 
 	if ((op->flags & VDSWIPE_CLEAN_FULL) || len <= 2 * VDSWIPE_QUICK_BYTES) {
 		op->segs[0] = (struct vdswipe_seg){ start, len };
@@ -404,9 +408,8 @@ static int vdswipe_op_set_segs(struct vdswipe_op *op, u64 start, u64 len)
 	/* Only the last chunk of a segment is short, and it is mandatory. */
 	op->verify_bytes = op->verify == VDSWIPE_VERIFY_OFF ? 0 :
 			   op->region_bytes - (cands - pick) * vdswipe_chunk_size;
-	nr_verify = op->verify == VDSWIPE_VERIFY_ALL ? op->nr_passes :
-		    op->verify != VDSWIPE_VERIFY_OFF;
-	if (check_mul_overflow(nr_verify, op->verify_bytes, &op->bytes_total))
+	if (check_mul_overflow(vdswipe_op_nr_verify(op), op->verify_bytes,
+			       &op->bytes_total))
 		return -EOVERFLOW;
 	if (!(op->flags & VDSWIPE_SANITIZE_VERIFY_ONLY) &&
 	    (check_mul_overflow((u64)op->nr_passes, op->region_bytes,

@@ -211,8 +211,6 @@ struct vdswipe_op_pass {
  *                    which run only within the pass
  * @tfm:              the crypto API's ChaCha20 keyed likewise, or NULL:
  *                    chacha_block_generic()
- * @pattern:          the byte of the current pass; set by the worker at the
- *                    pass's start, read by its verification's chunk works
  * @use_write_zeroes: worker only: offload zeroing to the current pass
  * @nr_bufs:          chunk buffers in @bufs
  * @bufs:             the chunk buffers, for RANDOM passes and verification;
@@ -231,7 +229,6 @@ struct vdswipe_op_pass {
 struct vdswipe_run {
 	u32 chacha[16];
 	struct crypto_sync_skcipher *tfm;
-	u32 pattern;
 	bool use_write_zeroes;
 	unsigned int nr_bufs;
 	struct vdswipe_buf **bufs;
